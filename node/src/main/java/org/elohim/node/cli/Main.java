@@ -1,7 +1,84 @@
 package org.elohim.node.cli;
 
-public final class Main {
+import java.io.PrintWriter;
+import org.elohim.node.config.ConfigException;
+import org.elohim.node.runtime.NodeStartException;
+import org.elohim.node.runtime.NodeVersion;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code elohim-node}: the node's command line (the shaded jar's main class). */
+@Command(name = "elohim-node", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "The always-on node that keeps a family's documents: SQLite storage, sync with devices and nodes.",
+        subcommands = {InitCommand.class, RunCommand.class, StatusCommand.class, PairCommand.class, DocCommand.class,
+                CommandLine.HelpCommand.class},
+        footer = {"", "Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 no node running, 5 bad config, 6 start failed."})
+public final class Main implements Runnable {
+    static final String P2P_COMMAND = "org.elohim.p2p.cli.P2pCommand";
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        // No subcommand: show what there is.
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
     public static void main(String[] args) {
-        System.out.println("elohim-node");
+        System.exit(execute(args));
+    }
+
+    /** Runs the CLI and returns its exit code (tests call this instead of main). */
+    public static int execute(String... args) {
+        return commandLine().execute(args);
+    }
+
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        addP2pIfPresent(cl);
+        cl.setExecutionExceptionHandler((ex, line, parsed) -> {
+            PrintWriter err = line.getErr();
+            if (ex instanceof CliException c) {
+                err.println("error: " + c.getMessage());
+                return c.exitCode();
+            }
+            if (ex instanceof ConfigException) {
+                err.println("config error: " + ex.getMessage());
+                return ExitCodes.CONFIG;
+            }
+            if (ex instanceof NodeStartException) {
+                err.println("cannot start: " + ex.getMessage());
+                return ExitCodes.START_FAILED;
+            }
+            if (ex instanceof IllegalArgumentException || ex instanceof org.elohim.node.docs.DocumentRejected) {
+                err.println("error: " + ex.getMessage());
+                return ExitCodes.USAGE;
+            }
+            err.println("error: " + ex);
+            ex.printStackTrace(err);
+            return ExitCodes.FAILURE;
+        });
+        return cl;
+    }
+
+    /** The libp2p tools live in the p2p module; mount them when that module ships them. */
+    private static void addP2pIfPresent(CommandLine cl) {
+        try {
+            Class<?> c = Class.forName(P2P_COMMAND);
+            cl.addSubcommand(c.getDeclaredConstructor().newInstance());
+        } catch (ClassNotFoundException e) {
+            // not built into this version
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            System.err.println("warning: p2p commands unavailable: " + e);
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"elohim-node " + NodeVersion.get(),
+                    "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")"};
+        }
     }
 }

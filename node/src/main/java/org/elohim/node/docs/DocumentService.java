@@ -45,6 +45,16 @@ public interface DocumentService extends AutoCloseable {
     /** Changes the holder of {@code heads} is missing (all changes if heads is empty). */
     Optional<byte[]> changesSince(String docId, List<byte[]> heads);
 
+    /**
+     * Whether the document already contains every one of {@code heads} (as heads or in its
+     * history), i.e. fetching changes up to them would bring nothing new. False if absent. The
+     * default compares with the current heads only (a false "no" just costs a request).
+     */
+    default boolean containsHeads(String docId, List<byte[]> heads) {
+        return info(docId).map(i -> heads.stream().allMatch(h -> i.heads().stream()
+                .anyMatch(x -> java.util.Arrays.equals(x, h)))).orElse(false);
+    }
+
     /** Documents ordered by id, after {@code afterDocId} (null = from the start). */
     List<DocumentInfo> list(String afterDocId, int limit, Optional<Reach> reach, Optional<String> owner);
 

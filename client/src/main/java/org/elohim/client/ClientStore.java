@@ -1,0 +1,301 @@
+package org.elohim.client;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import org.elohim.api.v1.EventKind;
+
+/**
+ * The device's offline store: one SQLite file ({@code device.db}) in the directory the app
+ * gives. It holds the device key and pairing, every document (as Automerge save bytes), the
+ * device's own stream of events (epoch + seq, one live event per document) and the positions
+ * exchanged with the node. Every write is one committed transaction (WAL, synchronous=FULL).
+ */
+final class ClientStore implements AutoCloseable {
+    static final String FILE_NAME = "device.db";
+    private static final List<String> SCHEMA = List.of(
+            "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS documents (doc_id TEXT PRIMARY KEY, data BLOB NOT NULL, heads BLOB NOT NULL,"
+                    + " reach TEXT NOT NULL, owner TEXT NOT NULL, updated_at INTEGER NOT NULL)",
+            // The stream keeps only each document's latest event: a reader at any position still
+            // learns every document changed after it (with its newest heads).
+            "CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, doc_id TEXT NOT NULL UNIQUE,"
+                    + " heads BLOB NOT NULL, kind INTEGER NOT NULL, ts INTEGER NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS peers (peer_id TEXT PRIMARY KEY, read_epoch INTEGER NOT NULL,"
+                    + " read_seq INTEGER NOT NULL, acked_epoch INTEGER NOT NULL, acked_seq INTEGER NOT NULL)");
+
+    record StoredDoc(String docId, byte[] data, List<byte[]> heads, Reach reach, String owner, long updatedAt) {
+    }
+
+    record StoredEvent(long seq, String docId, List<byte[]> heads, EventKind kind, long timestamp) {
+    }
+
+    record Position(long epoch, long seq) {
+        static final Position NONE = new Position(0, 0);
+    }
+
+    record PeerState(Position read, Position acked) {
+    }
+
+    private final Connection db;
+    private final long epoch;
+
+    private ClientStore(Connection db) throws SQLException {
+        this.db = db;
+        Optional<byte[]> e = meta("stream_epoch");
+        if (e.isPresent()) {
+            epoch = java.nio.ByteBuffer.wrap(e.get()).getLong();
+        } else {
+            long fresh;
+            do {
+                fresh = new SecureRandom().nextLong();
+            } while (fresh == 0);
+            epoch = fresh;
+            putMeta("stream_epoch", java.nio.ByteBuffer.allocate(8).putLong(fresh).array());
+        }
+    }
+
+    static ClientStore open(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(FILE_NAME).toAbsolutePath());
+            try (Statement s = c.createStatement()) {
+                s.execute("PRAGMA busy_timeout=10000");
+                s.execute("PRAGMA journal_mode=WAL");
+                s.execute("PRAGMA synchronous=FULL");
+                for (String sql : SCHEMA) s.execute(sql);
+            }
+            return new ClientStore(c);
+        } catch (Exception e) {
+            throw new ClientException("cannot open the device store in " + dir, e);
+        }
+    }
+
+    long epoch() {
+        return epoch;
+    }
+
+    synchronized Optional<byte[]> meta(String key) {
+        try (PreparedStatement ps = db.prepareStatement("SELECT value FROM meta WHERE key = ?")) {
+            ps.setString(1, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getBytes(1)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw fail(e);
+        }
+    }
+
+    synchronized void putMeta(String key, byte[] value) {
+        try (PreparedStatement ps = db.prepareStatement(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")) {
+            ps.setString(1, key);
+            ps.setBytes(2, value);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw fail(e);
+        }
+    }
+
+    synchronized Optional<StoredDoc> doc(String docId) {
+        try (PreparedStatement ps = db.prepareStatement(
+                "SELECT doc_id, data, heads, reach, owner, updated_at FROM documents WHERE doc_id = ?")) {
+            ps.setString(1, docId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) return Optional.empty();
+                return Optional.of(new StoredDoc(rs.getString(1), rs.getBytes(2), ChangeHashes.decode(rs.getBytes(3)),
+                        Reach.valueOf(rs.getString(4)), rs.getString(5), rs.getLong(6)));
+            }
+        } catch (SQLException e) {
+            throw fail(e);
+        }
+    }
+
+    synchronized List<LocalDocument> list() {
+        try (PreparedStatement ps = db.prepareStatement(
+                "SELECT doc_id, heads, reach, owner, updated_at, length(data) FROM documents ORDER BY doc_id");
+             ResultSet rs = ps.executeQuery()) {
+            List<LocalDocument> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(new LocalDocument(rs.getString(1), Reach.valueOf(rs.getString(3)), rs.getString(4),
+                        ChangeHashes.decode(rs.getBytes(2)), rs.getLong(5), rs.getLong(6)));
+            }
+            return out;
+        } catch (SQLException e) {
+            throw fail(e);
+        }
+    }
+
+    /**
+     * Stores a document's new state and, in the same transaction, appends its event to the
+     * device's stream (replacing the document's previous event). Returns the new seq.
+     */
+    synchronized long saveDoc(String docId, byte[] data, List<byte[]> heads, Reach reach, String owner, EventKind kind,
+                              long now) {
+        try {
+            db.setAutoCommit(false);
+            try {
+                try (PreparedStatement ps = db.prepareStatement("INSERT INTO documents (doc_id, data, heads, reach, owner,"
+                        + " updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(doc_id) DO UPDATE SET data = excluded.data,"
+                        + " heads = excluded.heads, updated_at = excluded.updated_at,"
+                        + " owner = CASE WHEN documents.owner = '' THEN excluded.owner ELSE documents.owner END")) {
+                    ps.setString(1, docId);
+                    ps.setBytes(2, data);
+                    ps.setBytes(3, ChangeHashes.encode(heads));
+                    ps.setString(4, reach.name());
+                    ps.setString(5, owner);
+                    ps.setLong(6, now);
+                    ps.executeUpdate();
+                }
+                long seq = lastSeqLocked() + 1;
+                try (PreparedStatement ps = db.prepareStatement("DELETE FROM events WHERE doc_id = ?")) {
+                    ps.setString(1, docId);
+                    ps.executeUpdate();
+                }
+                try (PreparedStatement ps = db.prepareStatement(
+                        "INSERT INTO events (seq, doc_id, heads, kind, ts) VALUES (?, ?, ?, ?, ?)")) {
+                    ps.setLong(1, seq);
+                    ps.setString(2, docId);
+                    ps.setBytes(3, ChangeHashes.encode(heads));
+                    ps.setInt(4, kind.getNumber());
+                    ps.setLong(5, now);
+                    ps.executeUpdate();
+                }
+                putMetaLocked("last_seq", seq);
+                db.commit();
+                return seq;
+            } catch (SQLException | RuntimeException e) {
+                db.rollback();
+                throw e;
+            } finally {
+                db.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw fail(e);
+        }
+    }
+
+    /** Sets reach/owner as the node reported them (a document the node created or owns). */
+    synchronized void setReachAndOwner(String docId, Reach reach, String owner) {
+        try (PreparedStatement ps = db.prepareStatement("UPDATE documents SET reach = ?, owner = ? WHERE doc_id = ?")) {
+            ps.setString(1, reach.name());
+            ps.setString(2, owner);
+            ps.setString(3, docId);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw fail(e);
+        }
+    }
+
+    synchronized long lastSeq() {
+        try {
+            return lastSeqLocked();
+        } catch (SQLException e) {
+            throw fail(e);
+        }
+    }
+
+    // Seqs never go back even though older events of a document are deleted, so the last seq is kept apart.
+    private long lastSeqLocked() throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement("SELECT value FROM meta WHERE key = 'last_seq'");
+             ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? java.nio.ByteBuffer.wrap(rs.getBytes(1)).getLong() : 0;
+        }
+    }
+
+    private void putMetaLocked(String key, long value) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")) {
+            ps.setString(1, key);
+            ps.setBytes(2, java.nio.ByteBuffer.allocate(8).putLong(value).array());
+            ps.executeUpdate();
+        }
+    }
+
+    /** Up to {@code limit} events after {@code afterSeq}, in seq order (one per document by construction). */
+    synchronized List<StoredEvent> eventsSince(long afterSeq, int limit) {
+        try (PreparedStatement ps = db.prepareStatement(
+                "SELECT seq, doc_id, heads, kind, ts FROM events WHERE seq > ? ORDER BY seq LIMIT ?")) {
+            ps.setLong(1, afterSeq);
+            ps.setInt(2, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<StoredEvent> out = new ArrayList<>();
+                while (rs.next()) {
+                    EventKind k = EventKind.forNumber(rs.getInt(4));
+                    out.add(new StoredEvent(rs.getLong(1), rs.getString(2), ChangeHashes.decode(rs.getBytes(3)),
+                            k == null ? EventKind.EVENT_KIND_LOCAL : k, rs.getLong(5)));
+                }
+                return out;
+            }
+        } catch (SQLException e) {
+            throw fail(e);
+        }
+    }
+
+    /** Priority order inside a batch: LOCAL first, then NEW, BACKFILL, OUTLIER; then seq. */
+    static final Comparator<StoredEvent> PRIORITY = Comparator.<StoredEvent>comparingInt(e -> e.kind().getNumber())
+            .thenComparingLong(StoredEvent::seq);
+
+    synchronized PeerState peer(String peerId) {
+        try (PreparedStatement ps = db.prepareStatement(
+                "SELECT read_epoch, read_seq, acked_epoch, acked_seq FROM peers WHERE peer_id = ?")) {
+            ps.setString(1, peerId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) return new PeerState(Position.NONE, Position.NONE);
+                return new PeerState(new Position(rs.getLong(1), rs.getLong(2)), new Position(rs.getLong(3), rs.getLong(4)));
+            }
+        } catch (SQLException e) {
+            throw fail(e);
+        }
+    }
+
+    synchronized void setRead(String peerId, Position read) {
+        upsertPeer(peerId, "read_epoch", "read_seq", read);
+    }
+
+    synchronized void setAcked(String peerId, Position acked) {
+        upsertPeer(peerId, "acked_epoch", "acked_seq", acked);
+    }
+
+    private void upsertPeer(String peerId, String epochColumn, String seqColumn, Position p) {
+        try (PreparedStatement ps = db.prepareStatement("INSERT INTO peers (peer_id, read_epoch, read_seq, acked_epoch,"
+                + " acked_seq) VALUES (?, 0, 0, 0, 0) ON CONFLICT(peer_id) DO NOTHING")) {
+            ps.setString(1, peerId);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw fail(e);
+        }
+        try (PreparedStatement ps = db.prepareStatement(
+                "UPDATE peers SET " + epochColumn + " = ?, " + seqColumn + " = ? WHERE peer_id = ?")) {
+            ps.setLong(1, p.epoch());
+            ps.setLong(2, p.seq());
+            ps.setString(3, peerId);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw fail(e);
+        }
+    }
+
+    private static ClientException fail(SQLException e) {
+        return new ClientException("device store failure: " + e.getMessage(), e);
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            db.close();
+        } catch (SQLException ignored) {
+            // closing
+        }
+    }
+}

@@ -1,0 +1,270 @@
+package org.elohim.node.runtime;
+
+import io.netty.handler.codec.http.HttpHeaders;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.elohim.node.config.NodeConfig;
+import org.elohim.node.device.AuthHeaders;
+import org.elohim.node.device.AuthenticationFailed;
+import org.elohim.node.grpc.DeviceAuthInterceptor;
+import org.elohim.node.grpc.ElohimNodeService;
+import org.elohim.node.grpc.GrpcServer;
+import org.elohim.node.grpc.NodeIdentity;
+import org.elohim.node.grpc.SyncStreams;
+import org.elohim.node.http.HttpError;
+import org.elohim.node.http.HttpServer;
+import org.elohim.node.http.ManagementRoutes;
+import org.elohim.node.http.RequesterResolver;
+import org.elohim.node.http.Route;
+import org.elohim.node.http.SyncPeers;
+import org.elohim.node.http.WebSocketEndpoint;
+import org.elohim.node.metrics.NodeMetrics;
+import org.elohim.node.reach.Requester;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A whole node in one process: storage, device registry, reach, gRPC device API, HTTP management
+ * API + WebSocket endpoints, on one set of Netty event loops. {@link #start(NodeConfig)} returns
+ * once every listener is bound ({@link #ports()}); {@link #close()} stops everything in reverse
+ * order and releases the data directory.
+ *
+ * <p>In tests: {@code try (var node = ElohimNodeRuntime.start(NodeConfig.ephemeral(tmp))) {...}}.
+ */
+public final class ElohimNodeRuntime implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ElohimNodeRuntime.class);
+
+    private final NodeConfig config;
+    private final NodeFiles files;
+    private final NodeStorage storage;
+    private final NodeMetrics metrics;
+    private final BoundPorts ports;
+    private final Closer closer;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile Thread shutdownHook;
+
+    private ElohimNodeRuntime(NodeConfig config, NodeFiles files, NodeStorage storage, NodeMetrics metrics,
+                              BoundPorts ports, Closer closer) {
+        this.config = config;
+        this.files = files;
+        this.storage = storage;
+        this.metrics = metrics;
+        this.ports = ports;
+        this.closer = closer;
+    }
+
+    /** Starts a node with the default WebSocket endpoints (/ws and automerge-repo, when present). */
+    public static ElohimNodeRuntime start(NodeConfig config) {
+        return builder(config).start();
+    }
+
+    public static Builder builder(NodeConfig config) {
+        return new Builder(config);
+    }
+
+    /** Options beyond the config, mostly for tests and embedding. */
+    public static final class Builder {
+        private final NodeConfig config;
+        private WebSocketEndpoints webSockets = DefaultComponents.WEB_SOCKETS;
+        private SyncStreams syncStreams;
+        private SyncPeers syncPeers = SyncPeers.NONE;
+        private final List<Route> extraRoutes = new ArrayList<>();
+
+        private Builder(NodeConfig config) {
+            this.config = config;
+        }
+
+        public Builder webSockets(WebSocketEndpoints factory) {
+            this.webSockets = factory;
+            return this;
+        }
+
+        /** How the gRPC Sync stream is served (default: the node's sync sessions, when present). */
+        public Builder syncStreams(SyncStreams streams) {
+            this.syncStreams = streams;
+            return this;
+        }
+
+        public Builder syncPeers(SyncPeers peers) {
+            this.syncPeers = peers;
+            return this;
+        }
+
+        public Builder route(Route route) {
+            this.extraRoutes.add(route);
+            return this;
+        }
+
+        public ElohimNodeRuntime start() {
+            return ElohimNodeRuntime.start(this);
+        }
+    }
+
+    private static ElohimNodeRuntime start(Builder b) {
+        NodeConfig config = b.config;
+        NodeFiles files = new NodeFiles(config.dataDir());
+        Closer closer = new Closer();
+        try {
+            DataDirLock lock = DataDirLock.tryAcquire(files)
+                    .orElseThrow(() -> new NodeStartException("another node is running on " + config.dataDir().toAbsolutePath()
+                            + " (" + files.lock() + " is locked)"));
+            closer.add("data dir lock", lock);
+            Files.deleteIfExists(files.ports()); // a stale file from a killed node must not mislead anyone
+            NodeMetrics metrics = closer.add("metrics", NodeMetrics.create());
+            NodeStorage storage = closer.add("storage", NodeStorage.open(config, metrics.registry()));
+            metrics.bindStorage(storage.documents()::stats);
+            String nodeId = storage.nodeId();
+            NettyResources netty = closer.add("event loops",
+                    NettyResources.create(Math.max(2, Runtime.getRuntime().availableProcessors() * 2)));
+
+            SyncStreams sync = b.syncStreams != null ? b.syncStreams : DefaultComponents.syncStreams(storage);
+            ElohimNodeService service = new ElohimNodeService(storage.documents(), storage.reach(), storage.pairing(),
+                    sync, new NodeIdentity(nodeId, NodeVersion.get()));
+            GrpcServer grpc = closer.add("gRPC server", GrpcServer.start(
+                    GrpcServer.Config.defaults(config.grpcBind(), config.grpcPort())
+                            .withMaxInboundMessageBytes(config.maxGrpcMessageBytes()),
+                    service, new DeviceAuthInterceptor(storage.authenticator()),
+                    new GrpcServer.EventLoops(netty.boss(), netty.workers(), netty.serverChannel())));
+
+            NodeContext ctx = new NodeContext(config, nodeId, storage.documents(), storage.reach(), storage.devices(),
+                    storage.authenticator(), metrics.registry());
+            List<WebSocketEndpoint> endpoints = b.webSockets.create(ctx);
+            for (WebSocketEndpoint e : endpoints) {
+                if (e instanceof AutoCloseable c) closer.add("WebSocket endpoint " + e.path(), c);
+            }
+
+            AdminToken admin = AdminToken.createIn(files.adminToken());
+            closer.add("admin token", () -> Files.deleteIfExists(files.adminToken()));
+            List<Route> routes = new ArrayList<>(new ManagementRoutes(nodeId, NodeVersion.get(), config.dataDir(),
+                    storage.documents(), storage.reach(), metrics, b.syncPeers).routes());
+            routes.addAll(new AdminRoutes(new AdminOperations(storage), admin).routes());
+            routes.addAll(b.extraRoutes);
+            HttpServer http = closer.add("HTTP server", HttpServer.start(config.httpBind(), config.httpPort(),
+                    config.maxHttpRequestBytes(), netty.boss(), netty.workers(), netty.serverChannel(), routes,
+                    endpoints, httpRequesters(storage)));
+
+            BoundPorts ports = new BoundPorts(http.port(), grpc.port(), 0);
+            PortsFile.write(files.ports(), new PortsFile.Contents(ProcessHandle.current().pid(),
+                    localHost(config.httpBind()), ports, nodeId));
+            closer.add("ports file", () -> Files.deleteIfExists(files.ports()));
+            log.info("elohim-node {} started: node id {}, data {}, HTTP {}:{}, gRPC {}:{}", NodeVersion.get(), nodeId,
+                    config.dataDir().toAbsolutePath(), config.httpBind(), ports.http(), config.grpcBind(), ports.grpc());
+            return new ElohimNodeRuntime(config, files, storage, metrics, ports, closer);
+        } catch (NodeStartException e) {
+            closer.close();
+            throw e;
+        } catch (Exception e) {
+            closer.close();
+            throw new NodeStartException("node failed to start: " + e.getMessage(), e);
+        }
+    }
+
+    /** HTTP callers are classified by the device API's signed headers; the signed method is the request path. */
+    private static RequesterResolver httpRequesters(NodeStorage storage) {
+        return (method, path, headers) -> {
+            Map<String, String> fields = authFields(headers);
+            if (fields.isEmpty()) return Requester.ANONYMOUS;
+            try {
+                Optional<Requester.Device> d = storage.authenticator().authenticate(path, fields);
+                return d.isPresent() ? d.get() : Requester.ANONYMOUS;
+            } catch (AuthenticationFailed e) {
+                throw new HttpError(401, "device authentication failed: " + e.getMessage());
+            }
+        };
+    }
+
+    private static Map<String, String> authFields(HttpHeaders headers) {
+        Map<String, String> m = new HashMap<>();
+        for (String name : List.of(AuthHeaders.DEVICE_ID, AuthHeaders.TIMESTAMP, AuthHeaders.NONCE, AuthHeaders.SIGNATURE)) {
+            String v = headers.get(name);
+            if (v != null) m.put(name, v);
+        }
+        return m;
+    }
+
+    /** Where a local client connects: loopback when listening on every interface. */
+    static String localHost(String bind) {
+        try {
+            InetAddress a = InetAddress.getByName(bind);
+            return a.isAnyLocalAddress() ? "127.0.0.1" : bind;
+        } catch (IOException e) {
+            return "127.0.0.1";
+        }
+    }
+
+    public BoundPorts ports() {
+        return ports;
+    }
+
+    public NodeConfig config() {
+        return config;
+    }
+
+    public NodeFiles files() {
+        return files;
+    }
+
+    public NodeStorage storage() {
+        return storage;
+    }
+
+    public String nodeId() {
+        return storage.nodeId();
+    }
+
+    public NodeMetrics metrics() {
+        return metrics;
+    }
+
+    /** Closes the node when the JVM is asked to exit (SIGTERM, Ctrl-C). */
+    public ElohimNodeRuntime withShutdownHook() {
+        Thread t = new Thread(() -> {
+            log.info("shutting down");
+            shutdownHook = null; // no removal from inside a running hook
+            close();
+        }, "node-shutdown");
+        shutdownHook = t;
+        Runtime.getRuntime().addShutdownHook(t);
+        return this;
+    }
+
+    /** Blocks until {@link #close()} has finished. */
+    public void awaitStop() throws InterruptedException {
+        stopped.await();
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            try {
+                stopped.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return;
+        }
+        Thread hook = shutdownHook;
+        if (hook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException ignored) {
+                // already shutting down
+            }
+        }
+        try {
+            closer.close();
+            log.info("elohim-node stopped");
+        } finally {
+            stopped.countDown();
+        }
+    }
+}

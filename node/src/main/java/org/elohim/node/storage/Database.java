@@ -1,0 +1,406 @@
+package org.elohim.node.storage;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's SQLite file ({@code <dataDir>/node.db}).
+ *
+ * <p>One writer connection owned by one thread does group commit: write jobs queue up, the writer
+ * drains whatever is waiting into ONE transaction (each job inside its own SAVEPOINT, so a failing
+ * job rolls back alone), COMMITs, and only then completes the jobs' futures. Readers use a small
+ * pool of query-only connections; WAL lets them read while the writer writes.
+ *
+ * <p>Durability: {@code journal_mode=WAL} + {@code synchronous=FULL}. In WAL mode FULL fsyncs the
+ * WAL at every COMMIT, so a completed future survives kill -9 AND power loss (NORMAL would only
+ * survive a process crash: the last commits could roll back on power loss). The fsync cost is
+ * paid once per batch, not per write, which is what group commit is for.
+ */
+public final class Database implements AutoCloseable {
+    public static final String FILE_NAME = "node.db";
+    private static final Logger log = LoggerFactory.getLogger(Database.class);
+    private static final int MAX_BATCH = 2048;
+    private static final int BUSY_TIMEOUT_MS = 10_000;
+
+    private final Path file;
+    private final Connection writer;
+    private final BlockingQueue<Connection> readers;
+    private final List<Connection> allReaders = new ArrayList<>();
+    private final BlockingQueue<WriteJob<?>> queue = new LinkedBlockingQueue<>();
+    private final Thread writerThread;
+    // Futures complete here, after COMMIT, so callbacks never run on (or block) the writer thread.
+    private final ExecutorService completions;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final LongAdder commits = new LongAdder();
+    private final LongAdder jobs = new LongAdder();
+    private final LongAdder failedJobs = new LongAdder();
+    private final LongAdder commitNanos = new LongAdder();
+    private volatile long lastCommitNanos;
+    private final Timer commitTimer;
+
+    private Database(Path file, int readerCount, MeterRegistry registry) throws SQLException {
+        this.file = file;
+        this.writer = connect(file, false);
+        this.readers = new ArrayBlockingQueue<>(readerCount);
+        try {
+            for (int i = 0; i < readerCount; i++) {
+                Connection c = connect(file, true);
+                allReaders.add(c);
+                readers.add(c);
+            }
+        } catch (SQLException e) {
+            closeQuietly();
+            throw e;
+        }
+        this.commitTimer = registry == null ? null
+                : Timer.builder("elohim.storage.commit").description("SQLite group-commit latency")
+                        .publishPercentiles(0.5, 0.99).register(registry);
+        this.completions = Executors.newSingleThreadExecutor(r -> daemon(r, "db-completions"));
+        this.writerThread = daemon(this::writerLoop, "db-writer");
+        writerThread.start();
+    }
+
+    /** Opens (creating if needed) {@code <dataDir>/node.db}. */
+    public static Database open(Path dataDir) {
+        return open(dataDir, 4, null);
+    }
+
+    public static Database open(Path dataDir, int readerCount, MeterRegistry registry) {
+        try {
+            Files.createDirectories(dataDir);
+            return new Database(dataDir.resolve(FILE_NAME), Math.max(1, readerCount), registry);
+        } catch (Exception e) {
+            throw new StorageException("cannot open database in " + dataDir, e);
+        }
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    private static Connection connect(Path file, boolean queryOnly) throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("busy_timeout", Integer.toString(BUSY_TIMEOUT_MS));
+        Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), p);
+        try (Statement s = c.createStatement()) {
+            s.execute("PRAGMA busy_timeout=" + BUSY_TIMEOUT_MS);
+            if (!queryOnly) {
+                try (ResultSet rs = s.executeQuery("PRAGMA journal_mode=WAL")) {
+                    if (!rs.next() || !"wal".equalsIgnoreCase(rs.getString(1))) {
+                        throw new SQLException("could not switch " + file + " to WAL");
+                    }
+                }
+            }
+            s.execute("PRAGMA synchronous=FULL");
+            s.execute("PRAGMA foreign_keys=ON");
+            if (queryOnly) s.execute("PRAGMA query_only=1");
+        }
+        return c;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /**
+     * Queues {@code work} for the writer thread; the future completes after the transaction that
+     * contains it is committed (durably), or exceptionally if the work or the commit failed (then
+     * nothing of this work is stored).
+     */
+    public <T> CompletableFuture<T> write(SqlWork<T> work) {
+        Objects.requireNonNull(work);
+        if (Thread.currentThread() == writerThread) {
+            // Waiting on our own queue would deadlock; inside a job, just use the connection given.
+            throw new IllegalStateException("write() called from inside a write job");
+        }
+        CompletableFuture<T> f = new CompletableFuture<>();
+        if (closed.get()) {
+            f.completeExceptionally(new IllegalStateException("database closed"));
+            return f;
+        }
+        queue.add(new WriteJob<>(work, f));
+        return f;
+    }
+
+    /** Runs {@code work} on a query-only connection (sees everything committed so far). */
+    public <T> T read(SqlWork<T> work) {
+        if (closed.get()) throw new IllegalStateException("database closed");
+        Connection c;
+        try {
+            c = readers.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StorageException("interrupted waiting for a reader", e);
+        }
+        try {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw new StorageException("read failed: " + e.getMessage(), e);
+        } finally {
+            readers.add(c);
+        }
+    }
+
+    /**
+     * Applies this component's schema versions it has not applied yet, in order, in one
+     * transaction. Element i of {@code statementsPerVersion} is version i+1: one or several SQL
+     * statements separated by ';' (no triggers). Idempotent; returns the component's version.
+     */
+    public int migrate(String component, List<String> statementsPerVersion) {
+        List<String> versions = List.copyOf(statementsPerVersion);
+        return join(write(c -> {
+            try (Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE IF NOT EXISTS schema_versions(component TEXT PRIMARY KEY,"
+                        + " version INTEGER NOT NULL)");
+            }
+            int current = 0;
+            try (PreparedStatement ps = c.prepareStatement("SELECT version FROM schema_versions WHERE component=?")) {
+                ps.setString(1, component);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) current = rs.getInt(1);
+                }
+            }
+            if (current > versions.size()) {
+                throw new SQLException("schema of " + component + " is version " + current
+                        + ", newer than this program knows (" + versions.size() + ")");
+            }
+            for (int v = current + 1; v <= versions.size(); v++) {
+                try (Statement s = c.createStatement()) {
+                    for (String sql : splitStatements(versions.get(v - 1))) s.execute(sql);
+                }
+            }
+            if (versions.size() > current) {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO schema_versions(component, version) VALUES(?,?)"
+                                + " ON CONFLICT(component) DO UPDATE SET version=excluded.version")) {
+                    ps.setString(1, component);
+                    ps.setInt(2, versions.size());
+                    ps.executeUpdate();
+                }
+            }
+            return versions.size();
+        }));
+    }
+
+    /** Current schema version of a component (0 if it never migrated). */
+    public int schemaVersion(String component) {
+        return read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT version FROM schema_versions WHERE component=?")) {
+                ps.setString(1, component);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getInt(1) : 0;
+                }
+            } catch (SQLException e) {
+                if (e.getMessage() != null && e.getMessage().contains("no such table")) return 0;
+                throw e;
+            }
+        });
+    }
+
+    static List<String> splitStatements(String script) {
+        List<String> out = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        char quote = 0;
+        for (int i = 0; i < script.length(); i++) {
+            char ch = script.charAt(i);
+            if (quote != 0) {
+                if (ch == quote) quote = 0;
+            } else if (ch == '\'' || ch == '"') {
+                quote = ch;
+            } else if (ch == ';') {
+                if (!cur.toString().isBlank()) out.add(cur.toString().trim());
+                cur.setLength(0);
+                continue;
+            }
+            cur.append(ch);
+        }
+        if (!cur.toString().isBlank()) out.add(cur.toString().trim());
+        return out;
+    }
+
+    /** Waits for a write and unwraps its failure. */
+    public static <T> T join(CompletableFuture<T> f) {
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException re) throw re;
+            if (cause instanceof Error er) throw er;
+            throw new StorageException(String.valueOf(cause.getMessage()), cause);
+        }
+    }
+
+    public DatabaseStats stats() {
+        long n = commits.sum();
+        return new DatabaseStats(n, jobs.sum(), failedJobs.sum(), queue.size(),
+                n == 0 ? 0 : commitNanos.sum() / n, lastCommitNanos);
+    }
+
+    /** Counters of the writer: commits, jobs, failed jobs, queue depth, mean/last commit time. */
+    public record DatabaseStats(long commits, long writeJobs, long failedJobs, int queueDepth,
+                                long meanCommitNanos, long lastCommitNanos) {
+    }
+
+    private void writerLoop() {
+        List<WriteJob<?>> batch = new ArrayList<>();
+        while (true) {
+            try {
+                WriteJob<?> first = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    if (closed.get() && queue.isEmpty()) return;
+                    continue;
+                }
+                if (first.work == null) return; // poison pill from close()
+                batch.add(first);
+                queue.drainTo(batch, MAX_BATCH - 1);
+                WriteJob<?> pill = null;
+                if (batch.get(batch.size() - 1).work == null) pill = batch.remove(batch.size() - 1);
+                runBatch(batch);
+                batch.clear();
+                if (pill != null) return;
+            } catch (InterruptedException e) {
+                return;
+            } catch (Throwable t) {
+                log.error("writer loop failure", t);
+                for (WriteJob<?> j : batch) j.fail(t, completions);
+                batch.clear();
+            }
+        }
+    }
+
+    private void runBatch(List<WriteJob<?>> batch) {
+        long start = System.nanoTime();
+        Object[] results = new Object[batch.size()];
+        Throwable[] errors = new Throwable[batch.size()];
+        try {
+            writer.setAutoCommit(false);
+            for (int i = 0; i < batch.size(); i++) {
+                WriteJob<?> job = batch.get(i);
+                try (Statement s = writer.createStatement()) {
+                    s.execute("SAVEPOINT job");
+                }
+                try {
+                    results[i] = job.work.run(writer);
+                    try (Statement s = writer.createStatement()) {
+                        s.execute("RELEASE job");
+                    }
+                } catch (Throwable t) {
+                    errors[i] = t;
+                    try (Statement s = writer.createStatement()) {
+                        s.execute("ROLLBACK TO job");
+                        s.execute("RELEASE job");
+                    }
+                }
+            }
+            writer.commit();
+        } catch (Throwable t) {
+            try {
+                writer.rollback();
+            } catch (SQLException ignored) {
+                // the failure below is what matters
+            }
+            for (WriteJob<?> j : batch) j.fail(t, completions);
+            failedJobs.add(batch.size());
+            return;
+        } finally {
+            try {
+                writer.setAutoCommit(true);
+            } catch (SQLException ignored) {
+                // next batch sets it again
+            }
+        }
+        long took = System.nanoTime() - start;
+        commits.increment();
+        jobs.add(batch.size());
+        commitNanos.add(took);
+        lastCommitNanos = took;
+        if (commitTimer != null) commitTimer.record(took, TimeUnit.NANOSECONDS);
+        for (int i = 0; i < batch.size(); i++) {
+            if (errors[i] != null) {
+                failedJobs.increment();
+                batch.get(i).fail(errors[i], completions);
+            } else {
+                batch.get(i).complete(results[i], completions);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) return;
+        queue.add(new WriteJob<>(null, new CompletableFuture<>()));
+        try {
+            writerThread.join(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (WriteJob<?> j; (j = queue.poll()) != null; ) {
+            if (j.work != null) j.future.completeExceptionally(new IllegalStateException("database closed"));
+        }
+        completions.shutdown();
+        try {
+            completions.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try (Statement s = writer.createStatement()) {
+            s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+        } catch (SQLException e) {
+            log.debug("checkpoint at close failed", e);
+        }
+        closeQuietly();
+    }
+
+    private void closeQuietly() {
+        for (Connection c : allReaders) {
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // closing
+            }
+        }
+        try {
+            writer.close();
+        } catch (SQLException ignored) {
+            // closing
+        }
+    }
+
+    private record WriteJob<T>(SqlWork<T> work, CompletableFuture<T> future) {
+        @SuppressWarnings("unchecked")
+        void complete(Object result, ExecutorService on) {
+            on.execute(() -> future.complete((T) result));
+        }
+
+        void fail(Throwable t, ExecutorService on) {
+            Throwable cause = t instanceof SQLException ? new StorageException(t.getMessage(), t) : t;
+            on.execute(() -> future.completeExceptionally(cause));
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package org.elohim.node.storage;
+
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import org.automerge.Document;
+
+/**
+ * One owner thread for a shard of documents, and the LRU cache of that shard's loaded documents.
+ * Every {@link Document} of the shard is touched only on this thread (DESIGN §5: an open
+ * transaction on another thread makes calls fail). Evicted documents are {@code free()}d, because
+ * their native memory is not reclaimed by GC. Documents with writes not yet committed are pinned:
+ * evicting one would reload it from the database without those writes.
+ */
+final class DocumentShard {
+    /** A document resident in memory, with what the shard needs to persist and compact it. */
+    static final class Loaded {
+        final Document doc;
+        final AtomicInteger pendingWrites = new AtomicInteger();
+        boolean stored;
+        int chunkCount;
+        long chunkBytes;
+        long snapshotBytes;
+
+        Loaded(Document doc, boolean stored, int chunkCount, long chunkBytes, long snapshotBytes) {
+            this.doc = doc;
+            this.stored = stored;
+            this.chunkCount = chunkCount;
+            this.chunkBytes = chunkBytes;
+            this.snapshotBytes = snapshotBytes;
+        }
+    }
+
+    private final ExecutorService executor;
+    private final LinkedHashMap<String, Loaded> cache = new LinkedHashMap<>(64, 0.75f, true);
+    private final int capacity;
+    private final LongAdder evictions;
+    private final AtomicInteger resident;
+    private volatile Thread thread;
+
+    DocumentShard(int index, int capacity, LongAdder evictions, AtomicInteger resident) {
+        this.capacity = Math.max(1, capacity);
+        this.evictions = evictions;
+        this.resident = resident;
+        this.executor = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "doc-shard-" + index);
+            t.setDaemon(true);
+            thread = t;
+            return t;
+        });
+    }
+
+    boolean onOwnerThread() {
+        return Thread.currentThread() == thread;
+    }
+
+    <T> CompletableFuture<T> submit(Callable<T> task) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        try {
+            executor.execute(() -> {
+                try {
+                    f.complete(task.call());
+                } catch (Throwable t) {
+                    f.completeExceptionally(t);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            f.completeExceptionally(new IllegalStateException("document store closed"));
+        }
+        return f;
+    }
+
+    // ---- the methods below run on the owner thread only ----
+
+    Loaded get(String docId) {
+        return cache.get(docId);
+    }
+
+    void put(String docId, Loaded loaded) {
+        if (cache.put(docId, loaded) == null) resident.incrementAndGet();
+        evictOverCapacity();
+    }
+
+    /** Drops a document from memory (after a failed write or rejected input), freeing it. */
+    void discard(String docId) {
+        Loaded l = cache.remove(docId);
+        if (l != null) {
+            resident.decrementAndGet();
+            l.doc.free();
+        }
+    }
+
+    int size() {
+        return cache.size();
+    }
+
+    void evictOverCapacity() {
+        Iterator<Map.Entry<String, Loaded>> it = cache.entrySet().iterator();
+        while (cache.size() > capacity && it.hasNext()) {
+            Loaded l = it.next().getValue();
+            if (l.pendingWrites.get() > 0) continue;
+            it.remove();
+            resident.decrementAndGet();
+            evictions.increment();
+            l.doc.free();
+        }
+    }
+
+    /** Frees every resident document and stops the thread. */
+    void close() {
+        submit(() -> {
+            for (Loaded l : cache.values()) l.doc.free();
+            resident.addAndGet(-cache.size());
+            cache.clear();
+            return null;
+        });
+        executor.shutdown();
+        try {
+            executor.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

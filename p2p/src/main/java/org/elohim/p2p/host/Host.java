@@ -1,0 +1,430 @@
+package org.elohim.p2p.host;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.elohim.p2p.identify.IdentifyMessage;
+import org.elohim.p2p.identify.IdentifyService;
+import org.elohim.p2p.multiaddr.Multiaddr;
+import org.elohim.p2p.noise.Role;
+import org.elohim.p2p.peer.PeerId;
+import org.elohim.p2p.perf.PerfService;
+import org.elohim.p2p.ping.PingService;
+import org.elohim.p2p.transport.TcpTransport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A libp2p host: TCP listen/dial, connection upgrade (Noise, yamux), protocol handlers, identify, ping and
+ * perf built in, and a connection manager (dedupe per peer, limit, idle close).
+ */
+public final class Host implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Host.class);
+
+    private final HostConfig config;
+    private final TcpTransport transport;
+    private final EventLoopGroup group;
+    private final boolean ownsGroup;
+    private final Map<String, StreamHandler> handlers = new ConcurrentHashMap<>();
+    private final List<HostListener> listeners = new CopyOnWriteArrayList<>();
+    private final List<Channel> servers = new CopyOnWriteArrayList<>();
+    private final List<Multiaddr> listenAddrs = new CopyOnWriteArrayList<>();
+    private final Map<PeerId, List<P2pConnection>> connections = new ConcurrentHashMap<>();
+    private final Map<PeerId, CompletableFuture<P2pConnection>> pendingDials = new ConcurrentHashMap<>();
+    private final ScheduledFuture<?> idleCheck;
+    private volatile boolean closed;
+
+    private Host(HostConfig config, TcpTransport transport, EventLoopGroup group, boolean ownsGroup) {
+        this.config = config;
+        this.transport = transport;
+        this.group = group;
+        this.ownsGroup = ownsGroup;
+        handlers.put(IdentifyService.PROTOCOL, IdentifyService.responder(this::identifyMessageFor));
+        handlers.put(IdentifyService.PUSH_PROTOCOL, IdentifyService.pushReceiver(s -> { }, this::onIdentify));
+        handlers.put(PingService.PROTOCOL, PingService.responder());
+        handlers.put(PerfService.PROTOCOL, PerfService.server());
+        if (!config.idleTimeout().isZero()) {
+            long period = Math.max(100, config.idleTimeout().toMillis() / 4);
+            idleCheck = group.next().scheduleAtFixedRate(this::checkIdle, period, period, TimeUnit.MILLISECONDS);
+        } else {
+            idleCheck = null;
+        }
+    }
+
+    /** A host with its own event loop group (2 threads; epoll when available). */
+    public static Host create(HostConfig config) {
+        TcpTransport t = new TcpTransport();
+        return new Host(config, t, t.newEventLoopGroup(2), true);
+    }
+
+    /** A host on a shared event loop group, created by {@code transport}. */
+    public static Host create(HostConfig config, TcpTransport transport, EventLoopGroup group) {
+        return new Host(config, transport, group, false);
+    }
+
+    public HostConfig config() {
+        return config;
+    }
+
+    public PeerId peerId() {
+        return config.identity().peerId();
+    }
+
+    /** Addresses we listen on, with their actual ports, without {@code /p2p/}. */
+    public List<Multiaddr> listenAddresses() {
+        return List.copyOf(listenAddrs);
+    }
+
+    public void addListener(HostListener listener) {
+        listeners.add(listener);
+    }
+
+    public void removeListener(HostListener listener) {
+        listeners.remove(listener);
+    }
+
+    /** Registers (or replaces) the handler of inbound streams for {@code protocol}. */
+    public void setStreamHandler(String protocol, StreamHandler handler) {
+        handlers.put(protocol, handler);
+        pushIdentify();
+    }
+
+    public void removeStreamHandler(String protocol) {
+        if (handlers.remove(protocol) != null) {
+            pushIdentify();
+        }
+    }
+
+    boolean supports(String protocol) {
+        return handlers.containsKey(protocol);
+    }
+
+    List<String> protocols() {
+        return List.copyOf(new TreeSet<>(handlers.keySet()));
+    }
+
+    StreamHandler handlerFor(String protocol) {
+        return handlers.get(protocol);
+    }
+
+    // ------------------------------------------------------------------ listen / dial
+
+    /** Listens on a {@code /ip4|ip6/<addr>/tcp/<port>} address (port 0: ephemeral); returns the bound address. */
+    public CompletableFuture<Multiaddr> listen(Multiaddr addr) {
+        CompletableFuture<Multiaddr> result = new CompletableFuture<>();
+        if (!TcpTransport.canHandle(addr)) {
+            result.completeExceptionally(new IllegalArgumentException("cannot listen on " + addr));
+            return result;
+        }
+        ServerBootstrap b = new ServerBootstrap().group(group).channel(transport.serverChannelClass())
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        if (closed || connectionCount() >= config.maxConnections()) {
+                            ch.close();
+                            return;
+                        }
+                        CompletableFuture<P2pConnection> f = new CompletableFuture<>();
+                        f.whenComplete((c, e) -> {
+                            if (e != null) {
+                                log.debug("inbound upgrade from {} failed: {}", ch.remoteAddress(), e.toString());
+                            }
+                        });
+                        new ConnectionUpgrader(Host.this, Role.RESPONDER, Optional.empty(), f).install(ch);
+                    }
+                });
+        b.bind(addr.withoutPeerId().toInetSocketAddress()).addListener((ChannelFuture f) -> {
+            if (!f.isSuccess()) {
+                result.completeExceptionally(f.cause());
+                return;
+            }
+            servers.add(f.channel());
+            Multiaddr bound = Multiaddr.fromInetSocketAddress((InetSocketAddress) f.channel().localAddress());
+            listenAddrs.add(bound);
+            result.complete(bound);
+            pushIdentify();
+        });
+        return result;
+    }
+
+    /**
+     * Dials {@code addr} ({@code .../tcp/N/p2p/<id>}; without {@code /p2p/} any peer is accepted). An open
+     * connection to the same peer is reused, as is a dial to it already under way.
+     */
+    public CompletableFuture<P2pConnection> dial(Multiaddr addr) {
+        if (!TcpTransport.canHandle(addr)) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("cannot dial " + addr));
+        }
+        Optional<PeerId> peer = addr.peerId();
+        if (peer.isPresent()) {
+            Optional<P2pConnection> existing = connection(peer.get());
+            if (existing.isPresent()) {
+                return CompletableFuture.completedFuture(existing.get());
+            }
+            CompletableFuture<P2pConnection> fresh = new CompletableFuture<>();
+            CompletableFuture<P2pConnection> pending = pendingDials.putIfAbsent(peer.get(), fresh);
+            if (pending != null) {
+                return pending;
+            }
+            fresh.whenComplete((c, e) -> pendingDials.remove(peer.get(), fresh));
+            dial0(addr, peer, fresh);
+            return fresh;
+        }
+        CompletableFuture<P2pConnection> result = new CompletableFuture<>();
+        dial0(addr, peer, result);
+        return result;
+    }
+
+    private void dial0(Multiaddr addr, Optional<PeerId> peer, CompletableFuture<P2pConnection> result) {
+        if (closed) {
+            result.completeExceptionally(new IOException("host closed"));
+            return;
+        }
+        if (connectionCount() >= config.maxConnections()) {
+            result.completeExceptionally(new IOException("connection limit " + config.maxConnections() + " reached"));
+            return;
+        }
+        InetSocketAddress target;
+        try {
+            target = addr.withoutPeerId().toInetSocketAddress();
+            if (target.isUnresolved()) {
+                target = new InetSocketAddress(target.getHostString(), target.getPort());
+            }
+        } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+            return;
+        }
+        new Bootstrap().group(group).channel(transport.socketChannelClass())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.handshakeTimeout().toMillis())
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
+                .handler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        new ConnectionUpgrader(Host.this, Role.INITIATOR, peer, result).install(ch);
+                    }
+                })
+                .connect(target).addListener((ChannelFuture f) -> {
+                    if (!f.isSuccess()) {
+                        result.completeExceptionally(f.cause());
+                    }
+                });
+    }
+
+    /** Opens a stream to a connected (or dialable through {@code addr}) peer. */
+    public CompletableFuture<P2pStream> newStream(PeerId peer, StreamHandler handler, String... protocols) {
+        Optional<P2pConnection> c = connection(peer);
+        if (c.isEmpty()) {
+            return CompletableFuture.failedFuture(new IOException("not connected to " + peer));
+        }
+        return c.get().newStream(handler, protocols);
+    }
+
+    /** An open connection to {@code peer}, the oldest first. */
+    public Optional<P2pConnection> connection(PeerId peer) {
+        List<P2pConnection> list = connections.get(peer);
+        if (list == null) {
+            return Optional.empty();
+        }
+        synchronized (list) {
+            return list.stream().filter(P2pConnection::isOpen).findFirst();
+        }
+    }
+
+    public List<P2pConnection> connections() {
+        List<P2pConnection> all = new ArrayList<>();
+        connections.values().forEach(l -> {
+            synchronized (l) {
+                all.addAll(l);
+            }
+        });
+        return all;
+    }
+
+    private int connectionCount() {
+        int n = 0;
+        for (List<P2pConnection> l : connections.values()) {
+            synchronized (l) {
+                n += l.size();
+            }
+        }
+        return n;
+    }
+
+    /** Pings a connected peer {@code count} times on one stream. */
+    public CompletableFuture<List<Duration>> ping(PeerId peer, int count) {
+        CompletableFuture<List<Duration>> result = new CompletableFuture<>();
+        newStream(peer, s -> PingService.ping(s, count).whenComplete((r, e) -> {
+            if (e != null) {
+                result.completeExceptionally(e);
+            } else {
+                result.complete(r);
+            }
+        }), PingService.PROTOCOL).whenComplete((s, e) -> {
+            if (e != null) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
+    /** Runs one perf exchange with a connected peer. */
+    public CompletableFuture<PerfService.Result> perf(PeerId peer, long upload, long download) {
+        CompletableFuture<PerfService.Result> result = new CompletableFuture<>();
+        newStream(peer, s -> PerfService.run(s, upload, download).whenComplete((r, e) -> {
+            if (e != null) {
+                result.completeExceptionally(e);
+            } else {
+                result.complete(r);
+            }
+        }), PerfService.PROTOCOL).whenComplete((s, e) -> {
+            if (e != null) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
+    // ------------------------------------------------------------------ connection lifecycle
+
+    /** Called by the upgrader on the connection's event loop; false if the connection must be refused. */
+    boolean connectionUpgraded(P2pConnection conn) {
+        if (closed || connectionCount() >= config.maxConnections()) {
+            return false;
+        }
+        List<P2pConnection> list = connections.computeIfAbsent(conn.remotePeer(), p -> new ArrayList<>());
+        synchronized (list) {
+            list.add(conn);
+        }
+        conn.channel().closeFuture().addListener(f -> connectionClosed(conn));
+        for (HostListener l : listeners) {
+            try {
+                l.connected(conn);
+            } catch (RuntimeException e) {
+                log.warn("listener failed on connect: {}", e.toString());
+            }
+        }
+        startIdentify(conn);
+        return true;
+    }
+
+    private void connectionClosed(P2pConnection conn) {
+        List<P2pConnection> list = connections.get(conn.remotePeer());
+        if (list != null) {
+            synchronized (list) {
+                list.remove(conn);
+                if (list.isEmpty()) {
+                    connections.remove(conn.remotePeer(), list);
+                }
+            }
+        }
+        conn.failIdentify(new IOException("connection closed"));
+        for (HostListener l : listeners) {
+            try {
+                l.disconnected(conn);
+            } catch (RuntimeException e) {
+                log.warn("listener failed on disconnect: {}", e.toString());
+            }
+        }
+    }
+
+    private void startIdentify(P2pConnection conn) {
+        conn.newStream(s -> IdentifyService.reader(s).whenComplete((m, e) -> {
+            if (e != null) {
+                conn.failIdentify(e);
+            } else {
+                onIdentify(s, m);
+            }
+        }), IdentifyService.PROTOCOL).whenComplete((s, e) -> {
+            if (e != null) {
+                conn.failIdentify(e);
+            }
+        });
+    }
+
+    private void onIdentify(P2pStream stream, IdentifyMessage m) {
+        P2pConnection conn = stream.connection();
+        // The key in identify must be the one the Noise handshake proved, else the message is not the peer's.
+        if (m.publicKey().isPresent() && !java.util.Arrays.equals(m.publicKey().get(), conn.remotePublicKey())) {
+            log.warn("identify from {} carries a different public key; ignored", conn.remotePeer());
+            return;
+        }
+        conn.onIdentify(m);
+        for (HostListener l : listeners) {
+            try {
+                l.identified(conn, m);
+            } catch (RuntimeException e) {
+                log.warn("listener failed on identify: {}", e.toString());
+            }
+        }
+    }
+
+    /** Our identify message as seen from one connection (observedAddr is that connection's remote address). */
+    IdentifyMessage identifyMessageFor(P2pStream stream) {
+        return ourIdentify(Optional.of(stream.connection().remoteAddr()));
+    }
+
+    private IdentifyMessage ourIdentify(Optional<Multiaddr> observed) {
+        return new IdentifyMessage(Optional.of(IdentifyService.PROTOCOL_VERSION), Optional.of(config.agentVersion()),
+                Optional.of(config.identity().marshalPublicKey()), listenAddrs, observed, protocols(), Optional.empty());
+    }
+
+    /** Tells identified peers about changed protocols or addresses (identify push). */
+    private void pushIdentify() {
+        for (P2pConnection c : connections()) {
+            if (c.isOpen() && c.identify() != null && c.identify().protocols().contains(IdentifyService.PUSH_PROTOCOL)) {
+                c.newStream(IdentifyService.sender(ourIdentify(Optional.of(c.remoteAddr()))), IdentifyService.PUSH_PROTOCOL);
+            }
+        }
+    }
+
+    private void checkIdle() {
+        long now = System.nanoTime();
+        long idle = config.idleTimeout().toNanos();
+        for (P2pConnection c : connections()) {
+            c.channel().eventLoop().execute(() -> c.checkIdle(now, idle));
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (idleCheck != null) {
+            idleCheck.cancel(false);
+        }
+        for (Channel s : servers) {
+            s.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
+        for (P2pConnection c : connections()) {
+            c.channel().close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
+        if (ownsGroup) {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+    }
+}
