@@ -5,7 +5,7 @@ import { createLibp2p } from 'libp2p'
 import { tcp } from '@libp2p/tcp'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
-import { identify } from '@libp2p/identify'
+import { identify, identifyPush } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { generateKeyPair, generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -31,7 +31,7 @@ const node = await createLibp2p({
   transports: [tcp()],
   connectionEncrypters: [noise(flag('--no-inline-muxer') ? { extensions: { streamMuxers: [] } } : {})],
   streamMuxers: [yamux()],
-  services: { identify: identify(), ping: ping() },
+  services: { identify: identify(), identifyPush: identifyPush(), ping: ping() },
   connectionManager: { maxConnections: 64 }
 })
 
@@ -117,7 +117,19 @@ node.addEventListener('peer:identify', (evt) => {
 })
 
 const connections = new Map()
-const target = (cmd) => cmd.addr != null ? multiaddr(cmd.addr) : connections.get(cmd.peer)?.remotePeer
+const target = (cmd) => cmd.addr != null ? multiaddr(cmd.addr) : connFor(cmd).remotePeer
+// An open connection to cmd.peer (dialed by either side), else a new dial of cmd.addr.
+function connFor (cmd) {
+  const open = node.getConnections().find(c => c.remotePeer.toString() === cmd.peer && c.status === 'open')
+  if (open == null && cmd.addr == null) throw new Error('not connected to ' + cmd.peer)
+  return open
+}
+async function connOrDial (cmd) {
+  const open = node.getConnections().find(c => c.remotePeer.toString() === cmd.peer && c.status === 'open')
+  if (open != null) return open
+  if (cmd.addr == null) throw new Error('not connected to ' + cmd.peer)
+  return await node.dial(multiaddr(cmd.addr))
+}
 
 async function echoOnce (conn, size, seed) {
   const stream = await conn.newStream(ECHO, { maxOutboundStreams: 256 })
@@ -168,18 +180,22 @@ async function handle (cmd) {
       return { rtts }
     }
     case 'echo': {
-      const conn = connections.get(cmd.peer) ?? await node.dial(multiaddr(cmd.addr))
+      const conn = await connOrDial(cmd)
       const results = await Promise.all(Array.from({ length: cmd.streams ?? 1 }, (_, i) => echoOnce(conn, cmd.size, i)))
       return { streams: results.length, ok: results.every(r => r.ok), results: results.filter(r => !r.ok) }
     }
     case 'perf': {
-      const conn = connections.get(cmd.peer) ?? await node.dial(multiaddr(cmd.addr))
+      const conn = await connOrDial(cmd)
       return await perfOnce(conn, cmd.upload ?? 0, cmd.download ?? 0)
     }
+    case 'handle':
+      // registering a protocol changes our peer record: js pushes identify to connected peers
+      await node.handle(cmd.protocol, async (stream) => { await stream.close() })
+      return {}
     case 'connections':
       return { connections: node.getConnections().map(c => ({ peer: c.remotePeer.toString(), remoteAddr: c.remoteAddr.toString(), status: c.status, streams: c.streams.length })) }
     case 'hangup':
-      await node.hangUp(cmd.addr != null ? multiaddr(cmd.addr) : connections.get(cmd.peer).remotePeer)
+      await node.hangUp(cmd.addr != null ? multiaddr(cmd.addr) : connFor(cmd).remotePeer)
       return {}
     case 'stop':
       await node.stop()

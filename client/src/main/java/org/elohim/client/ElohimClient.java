@@ -24,7 +24,11 @@ import java.util.function.Function;
 import org.automerge.Document;
 import org.elohim.api.v1.ElohimNodeGrpc;
 import org.elohim.api.v1.EventKind;
+import org.elohim.api.v1.DocumentSummary;
+import org.elohim.api.v1.GetDocumentRequest;
 import org.elohim.api.v1.GetStatusRequest;
+import org.elohim.api.v1.ListDocumentsRequest;
+import org.elohim.api.v1.ListDocumentsResponse;
 import org.elohim.api.v1.NodeStatus;
 import org.elohim.api.v1.PairRequest;
 import org.elohim.api.v1.PairResponse;
@@ -248,6 +252,63 @@ public final class ElohimClient implements AutoCloseable {
         }
     }
 
+    // ---- one-shot remote reads --------------------------------------------------------------
+
+    /**
+     * Fetches one document from the node and merges it into the local store. Empty when the node
+     * has no such document for this device (missing and not permitted look the same).
+     */
+    public Optional<LocalDocument> fetch(String docId) {
+        validateDocId(docId);
+        ElohimNodeGrpc.ElohimNodeBlockingStub stub = requireConnected();
+        Optional<ClientStore.StoredDoc> before = onActor(() -> store.doc(docId));
+        GetDocumentRequest.Builder q = GetDocumentRequest.newBuilder().setDocId(docId);
+        before.ifPresent(d -> d.heads().forEach(h -> q.addHeads(ByteString.copyFrom(h))));
+        org.elohim.api.v1.Document remote;
+        try {
+            remote = stub.withDeadlineAfter(60, TimeUnit.SECONDS).getDocument(q.build());
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.NOT_FOUND) return Optional.empty();
+            throw new ClientException("GetDocument failed: " + e.getStatus(), e);
+        }
+        return Optional.of(onActor(() -> {
+            Optional<ClientStore.StoredDoc> local = store.doc(docId);
+            AutomergeBytes.Result r = AutomergeBytes.merge(local.map(ClientStore.StoredDoc::data).orElse(null),
+                    remote.getAutomerge().toByteArray());
+            if (r.changed() || local.isEmpty()) {
+                store.saveDoc(docId, r.data(), r.heads(), local.map(ClientStore.StoredDoc::reach)
+                                .orElse(Reach.fromProto(remote.getReach())),
+                        local.map(ClientStore.StoredDoc::owner).filter(o -> !o.isEmpty()).orElse(remote.getOwner()),
+                        EventKind.EVENT_KIND_NEW, System.currentTimeMillis());
+                if (liveSession != null) liveSession.localCommitted();
+            }
+            return store.list().stream().filter(d -> d.docId().equals(docId)).findFirst().orElseThrow();
+        }));
+    }
+
+    /** Every document the node lets this device (or an anonymous caller, if unpaired) see. */
+    public List<RemoteDocument> listRemote() {
+        ElohimNodeGrpc.ElohimNodeBlockingStub stub = requireConnected();
+        List<RemoteDocument> out = new java.util.ArrayList<>();
+        String after = "";
+        for (int page = 0; page < 100_000; page++) {
+            ListDocumentsResponse r;
+            try {
+                r = stub.withDeadlineAfter(60, TimeUnit.SECONDS).listDocuments(
+                        ListDocumentsRequest.newBuilder().setAfterDocId(after).setLimit(1000).build());
+            } catch (StatusRuntimeException e) {
+                throw new ClientException("ListDocuments failed: " + e.getStatus(), e);
+            }
+            for (DocumentSummary d : r.getDocumentsList()) {
+                out.add(new RemoteDocument(d.getDocId(), Reach.fromProto(d.getReach()), d.getOwner(),
+                        d.getUpdatedAtMillis(), d.getSizeBytes()));
+            }
+            if (r.getNextAfterDocId().isEmpty()) break;
+            after = r.getNextAfterDocId();
+        }
+        return out;
+    }
+
     // ---- sync -----------------------------------------------------------------------------
 
     /** One sync round with the connected node: returns when both sides have converged. */
@@ -459,6 +520,11 @@ public final class ElohimClient implements AutoCloseable {
                 backoff = Math.min(backoff * 2, 5_000);
             }
         }
+    }
+
+    /** The durable positions exchanged with the node (read of its stream, its ack of mine). */
+    ClientStore.PeerState nodePositions() {
+        return onActor(() -> store.peer(nodeId == null || nodeId.isEmpty() ? NODE_PEER_FALLBACK : nodeId));
     }
 
     // ---- plumbing -------------------------------------------------------------------------

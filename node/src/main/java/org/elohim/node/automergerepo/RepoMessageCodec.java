@@ -113,7 +113,9 @@ public final class RepoMessageCodec {
         } catch (RepoProtocolException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
-            throw new RepoProtocolException(Reason.MALFORMED_CBOR, "malformed CBOR: " + e.getMessage(), e);
+            String detail = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage()
+                    : e.getMessage();
+            throw new RepoProtocolException(Reason.MALFORMED_CBOR, "malformed CBOR: " + detail, e);
         }
     }
 

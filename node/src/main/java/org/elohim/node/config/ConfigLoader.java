@@ -36,7 +36,7 @@ public final class ConfigLoader {
                 } catch (ConfigException unknown) {
                     throw new ConfigException(file + ": " + unknown.getMessage());
                 }
-                values.put(s.key(), s.coerce(e.getValue(), file.toString()));
+                values.put(s.key(), s.coerceTyped(e.getValue(), file.toString()));
             }
         }
         for (Setting s : Setting.ALL) {
@@ -63,7 +63,7 @@ public final class ConfigLoader {
         StringBuilder sb = new StringBuilder();
         sb.append("# elohim-node configuration.\n")
           .append("# Every key can also be set by an environment variable (http.port -> ELOHIM_HTTP_PORT)\n")
-          .append("# or a command-line option (--set http.port=8081); those win over this file.\n");
+          .append("# or a command-line option (--setting http.port=8081); those win over this file.\n");
         String table = "";
         for (Setting s : Setting.ALL) {
             String t = s.key().substring(0, s.key().indexOf('.'));

@@ -6,7 +6,7 @@ import java.util.Locale;
 /**
  * One configurable value: its config.toml key ("table.key"), type, default and the comment written
  * above it in the default file. The same key is the environment variable
- * {@code ELOHIM_<TABLE>_<KEY>} and the CLI flag {@code --set table.key=value}.
+ * {@code ELOHIM_<TABLE>_<KEY>} and the CLI flag {@code --setting table.key=value}.
  */
 public record Setting(String key, Type type, Object defaultValue, long min, long max, String doc) {
     public enum Type { STRING, INT, BOOL }
@@ -39,8 +39,20 @@ public record Setting(String key, Type type, Object defaultValue, long min, long
         return "ELOHIM_" + key.replace('.', '_').toUpperCase(Locale.ROOT);
     }
 
-    /** Converts a TOML value or a string from env/flags to this setting's type, checking bounds. */
+    /** Converts a typed value, or text from env/flags, to this setting's type, checking bounds. */
     public Object coerce(Object raw, String source) {
+        return coerce(raw, source, true);
+    }
+
+    /** A TOML value must already have the right type: {@code port = "80"} is an error, not 80. */
+    public Object coerceTyped(Object raw, String source) {
+        return coerce(raw, source, false);
+    }
+
+    private Object coerce(Object raw, String source, boolean textAllowed) {
+        if (!textAllowed && type != Type.STRING && raw instanceof String) {
+            throw bad("\"" + raw + "\"", source, type == Type.BOOL ? "true or false (unquoted)" : "an integer (unquoted)");
+        }
         switch (type) {
             case STRING -> {
                 if (!(raw instanceof String s)) throw bad(raw, source, "a string");

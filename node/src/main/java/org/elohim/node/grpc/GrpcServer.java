@@ -71,7 +71,7 @@ public final class GrpcServer implements AutoCloseable {
                 .permitKeepAliveTime(config.permitKeepAliveTime().toMillis(), TimeUnit.MILLISECONDS)
                 .permitKeepAliveWithoutCalls(true)
                 .maxConcurrentCallsPerConnection(config.maxConcurrentCallsPerConnection())
-                .addService(ServerInterceptors.intercept(service, auth));
+                .addService(MalformedRequestGuard.wrap(ServerInterceptors.intercept(service, auth)));
         if (loops != null) {
             b.bossEventLoopGroup(loops.boss()).workerEventLoopGroup(loops.worker()).channelType(loops.channelType());
         }

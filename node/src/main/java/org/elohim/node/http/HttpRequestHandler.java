@@ -41,11 +41,15 @@ import org.slf4j.LoggerFactory;
 final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(HttpRequestHandler.class);
     private static final int MAX_QUERY_PARAMS = 64;
+    private static final int MAX_PIPELINED = 32;
 
     private final Router router;
     private final List<WebSocketEndpoint> webSockets;
     private final RequesterResolver requesters;
     private final Executor pool;
+    // Touched only on this channel's event loop.
+    private final java.util.ArrayDeque<Runnable> pending = new java.util.ArrayDeque<>();
+    private boolean busy;
 
     HttpRequestHandler(Router router, List<WebSocketEndpoint> webSockets, RequesterResolver requesters, Executor pool) {
         this.router = router;
@@ -79,16 +83,40 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         byte[] body = ByteBufUtil.getBytes(req.content());
         HttpHeaders headers = req.headers().copy();
         SocketAddress remote = ctx.channel().remoteAddress();
-        // One request in flight per connection: stop reading until it is answered.
+        if (pending.size() >= MAX_PIPELINED) {
+            send(ctx, HttpReply.error(503, "too many pipelined requests"), false, head);
+            return;
+        }
+        pending.add(() -> send(ctx, dispatch(method, path, query, headers, remote, body), keepAlive, head));
+        // Stop reading more until this connection's queue drains: bounded memory per connection.
         ctx.channel().config().setAutoRead(false);
+        runNext(ctx);
+    }
+
+    /** Runs this connection's requests one at a time, in order (so pipelined answers keep their order). */
+    private void runNext(ChannelHandlerContext ctx) {
+        if (busy) return;
+        Runnable next = pending.poll();
+        if (next == null) {
+            ctx.channel().config().setAutoRead(true);
+            return;
+        }
+        busy = true;
         try {
             pool.execute(() -> {
-                HttpReply reply = dispatch(method, path, query, headers, remote, body);
-                send(ctx, reply, keepAlive, head);
-                ctx.channel().config().setAutoRead(true);
+                try {
+                    next.run();
+                } finally {
+                    ctx.executor().execute(() -> {
+                        busy = false;
+                        runNext(ctx);
+                    });
+                }
             });
         } catch (RejectedExecutionException e) {
-            send(ctx, HttpReply.error(503, "node busy, retry later"), false, head);
+            busy = false;
+            pending.clear();
+            send(ctx, HttpReply.error(503, "node busy, retry later"), false, false);
         }
     }
 
@@ -161,6 +189,12 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         String uri = req.uri();
         HttpHeaders headers = req.headers().copy();
         ChannelPipeline p = ctx.pipeline();
+        if (p.get("idle") != null) p.remove("idle");
+        // Installed before the handshake: its future may complete synchronously on this event loop.
+        p.addLast("ws-aggregate", new WebSocketFrameAggregator(endpoint.maxFrameBytes()));
+        p.addLast("ws-control", new WebSocketControlHandler(handshaker));
+        p.addLast("ws-session", session);
+        p.addLast("ws-tail", new WebSocketTailHandler());
         handshaker.handshake(ctx.channel(), req).addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
                 f.channel().close();
@@ -172,11 +206,6 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                         handshaker.selectedSubprotocol()));
             }
         });
-        if (p.get("idle") != null) p.remove("idle");
-        p.addLast("ws-aggregate", new WebSocketFrameAggregator(endpoint.maxFrameBytes()));
-        p.addLast("ws-control", new WebSocketControlHandler(handshaker));
-        p.addLast("ws-session", session);
-        p.addLast("ws-tail", new WebSocketTailHandler());
         p.remove(this);
     }
 

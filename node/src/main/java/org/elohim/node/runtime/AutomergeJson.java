@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.automerge.AmValue;
-import org.automerge.NewValue;
 import org.automerge.ObjectId;
 import org.automerge.ObjectType;
 import org.automerge.Read;
@@ -78,8 +77,11 @@ public final class AutomergeJson {
             tx.spliceText(text, 0, 0, v.asText());
         } else if (v.isBoolean()) {
             tx.set(obj, key, v.asBoolean());
-        } else if (v.isIntegralNumber() && v.canConvertToLong()) {
-            tx.set(obj, key, NewValue.integer(v.asLong()));
+        } else if (v.isIntegralNumber() && v.canConvertToInt()) {
+            // NewValue.integer(long) in 0.0.7 stores a float (it calls set(double)): use the int overload
+            tx.set(obj, key, v.asInt());
+        } else if (v.isIntegralNumber() && v.canConvertToLong() && v.asLong() >= 0) {
+            tx.setUint(obj, key, v.asLong());
         } else if (v.isNumber()) {
             tx.set(obj, key, v.asDouble());
         } else if (v.isNull() || v.isMissingNode()) {
@@ -106,8 +108,10 @@ public final class AutomergeJson {
             tx.spliceText(text, 0, 0, v.asText());
         } else if (v.isBoolean()) {
             tx.insert(list, index, v.asBoolean());
-        } else if (v.isIntegralNumber() && v.canConvertToLong()) {
-            tx.insert(list, index, NewValue.integer(v.asLong()));
+        } else if (v.isIntegralNumber() && v.canConvertToInt()) {
+            tx.insert(list, index, v.asInt());
+        } else if (v.isIntegralNumber() && v.canConvertToLong() && v.asLong() >= 0) {
+            tx.insertUint(list, index, v.asLong());
         } else if (v.isNumber()) {
             tx.insert(list, index, v.asDouble());
         } else if (v.isNull()) {

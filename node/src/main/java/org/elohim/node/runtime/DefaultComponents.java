@@ -1,8 +1,8 @@
 package org.elohim.node.runtime;
 
-import io.grpc.Status;
-import java.util.List;
-import org.elohim.node.grpc.SyncStreams;
+import org.elohim.node.config.NodeConfig;
+import org.elohim.node.grpc.NodeSyncStreams;
+import org.elohim.node.realtime.RealtimeEndpoints;
 
 /**
  * The production wiring of parts built beside the runtime: the realtime WebSocket endpoints and
@@ -12,25 +12,11 @@ final class DefaultComponents {
     private DefaultComponents() {
     }
 
-    static final WebSocketEndpoints WEB_SOCKETS = ctx -> List.of();
+    /** {@code /ws} (JSON subscribe/change) and {@code /automerge} (automerge-repo protocol "1"). */
+    static final WebSocketEndpoints WEB_SOCKETS = RealtimeEndpoints::create;
 
-    static SyncStreams syncStreams(NodeStorage storage) {
-        return (requester, outbound) -> {
-            outbound.onError(Status.UNIMPLEMENTED.withDescription("sync is not available on this node yet")
-                    .asRuntimeException());
-            return new io.grpc.stub.StreamObserver<>() {
-                @Override
-                public void onNext(org.elohim.api.v1.SyncMessage value) {
-                }
-
-                @Override
-                public void onError(Throwable t) {
-                }
-
-                @Override
-                public void onCompleted() {
-                }
-            };
-        };
+    static NodeSyncStreams syncStreams(NodeConfig config, NodeStorage storage) {
+        return new NodeSyncStreams(storage.documents(), storage.documents().peerPositions(), storage.reach(),
+                storage.nodeId(), config.maxGrpcMessageBytes());
     }
 }

@@ -3,6 +3,8 @@ package org.elohim.node.runtime;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,6 +30,10 @@ import org.elohim.node.http.SyncPeers;
 import org.elohim.node.http.WebSocketEndpoint;
 import org.elohim.node.metrics.NodeMetrics;
 import org.elohim.node.reach.Requester;
+import org.elohim.p2p.host.Host;
+import org.elohim.p2p.host.HostConfig;
+import org.elohim.p2p.multiaddr.Multiaddr;
+import org.elohim.p2p.transport.TcpTransport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,18 +54,20 @@ public final class ElohimNodeRuntime implements AutoCloseable {
     private final NodeMetrics metrics;
     private final BoundPorts ports;
     private final Closer closer;
+    private final Host p2pHost;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile Thread shutdownHook;
 
     private ElohimNodeRuntime(NodeConfig config, NodeFiles files, NodeStorage storage, NodeMetrics metrics,
-                              BoundPorts ports, Closer closer) {
+                              BoundPorts ports, Closer closer, Host p2pHost) {
         this.config = config;
         this.files = files;
         this.storage = storage;
         this.metrics = metrics;
         this.ports = ports;
         this.closer = closer;
+        this.p2pHost = p2pHost;
     }
 
     /** Starts a node with the default WebSocket endpoints (/ws and automerge-repo, when present). */
@@ -76,7 +84,7 @@ public final class ElohimNodeRuntime implements AutoCloseable {
         private final NodeConfig config;
         private WebSocketEndpoints webSockets = DefaultComponents.WEB_SOCKETS;
         private SyncStreams syncStreams;
-        private SyncPeers syncPeers = SyncPeers.NONE;
+        private SyncPeers syncPeers;
         private final List<Route> extraRoutes = new ArrayList<>();
 
         private Builder(NodeConfig config) {
@@ -126,7 +134,10 @@ public final class ElohimNodeRuntime implements AutoCloseable {
             NettyResources netty = closer.add("event loops",
                     NettyResources.create(Math.max(2, Runtime.getRuntime().availableProcessors() * 2)));
 
-            SyncStreams sync = b.syncStreams != null ? b.syncStreams : DefaultComponents.syncStreams(storage);
+            SyncStreams base = b.syncStreams != null ? b.syncStreams
+                    : closer.add("sync streams", DefaultComponents.syncStreams(config, storage));
+            LiveSyncPeers sync = new LiveSyncPeers(base);
+            SyncPeers syncPeers = b.syncPeers != null ? b.syncPeers : sync;
             ElohimNodeService service = new ElohimNodeService(storage.documents(), storage.reach(), storage.pairing(),
                     sync, new NodeIdentity(nodeId, NodeVersion.get()));
             GrpcServer grpc = closer.add("gRPC server", GrpcServer.start(
@@ -134,6 +145,16 @@ public final class ElohimNodeRuntime implements AutoCloseable {
                             .withMaxInboundMessageBytes(config.maxGrpcMessageBytes()),
                     service, new DeviceAuthInterceptor(storage.authenticator()),
                     new GrpcServer.EventLoops(netty.boss(), netty.workers(), netty.serverChannel())));
+
+            Host p2p = null;
+            int p2pPort = 0;
+            if (config.p2pEnabled()) {
+                p2p = closer.add("libp2p host", Host.create(HostConfig.defaults(storage.identity()),
+                        new TcpTransport(netty.isEpoll()), netty.workers()));
+                Multiaddr bound = p2p.listen(Multiaddr.fromInetSocketAddress(
+                        new InetSocketAddress(config.p2pBind(), config.p2pPort()))).get(15, TimeUnit.SECONDS);
+                p2pPort = bound.toInetSocketAddress().getPort();
+            }
 
             NodeContext ctx = new NodeContext(config, nodeId, storage.documents(), storage.reach(), storage.devices(),
                     storage.authenticator(), metrics.registry());
@@ -145,20 +166,21 @@ public final class ElohimNodeRuntime implements AutoCloseable {
             AdminToken admin = AdminToken.createIn(files.adminToken());
             closer.add("admin token", () -> Files.deleteIfExists(files.adminToken()));
             List<Route> routes = new ArrayList<>(new ManagementRoutes(nodeId, NodeVersion.get(), config.dataDir(),
-                    storage.documents(), storage.reach(), metrics, b.syncPeers).routes());
+                    storage.documents(), storage.reach(), metrics, syncPeers).routes());
             routes.addAll(new AdminRoutes(new AdminOperations(storage), admin).routes());
             routes.addAll(b.extraRoutes);
             HttpServer http = closer.add("HTTP server", HttpServer.start(config.httpBind(), config.httpPort(),
                     config.maxHttpRequestBytes(), netty.boss(), netty.workers(), netty.serverChannel(), routes,
                     endpoints, httpRequesters(storage)));
 
-            BoundPorts ports = new BoundPorts(http.port(), grpc.port(), 0);
+            BoundPorts ports = new BoundPorts(http.port(), grpc.port(), p2pPort);
             PortsFile.write(files.ports(), new PortsFile.Contents(ProcessHandle.current().pid(),
                     localHost(config.httpBind()), ports, nodeId));
             closer.add("ports file", () -> Files.deleteIfExists(files.ports()));
             log.info("elohim-node {} started: node id {}, data {}, HTTP {}:{}, gRPC {}:{}", NodeVersion.get(), nodeId,
                     config.dataDir().toAbsolutePath(), config.httpBind(), ports.http(), config.grpcBind(), ports.grpc());
-            return new ElohimNodeRuntime(config, files, storage, metrics, ports, closer);
+            if (p2p != null) log.info("libp2p listening on {}/p2p/{}", p2p.listenAddresses(), nodeId);
+            return new ElohimNodeRuntime(config, files, storage, metrics, ports, closer, p2p);
         } catch (NodeStartException e) {
             closer.close();
             throw e;
@@ -219,6 +241,11 @@ public final class ElohimNodeRuntime implements AutoCloseable {
 
     public String nodeId() {
         return storage.nodeId();
+    }
+
+    /** The libp2p host (identity = node.key), when p2p.enabled; protocol handlers register on it. */
+    public Optional<Host> p2pHost() {
+        return Optional.ofNullable(p2pHost);
     }
 
     public NodeMetrics metrics() {

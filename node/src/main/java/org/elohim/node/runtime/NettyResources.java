@@ -18,6 +18,10 @@ public final class NettyResources implements AutoCloseable {
     private final EventLoopGroup workers;
     private final Class<? extends ServerChannel> serverChannel;
 
+    public boolean isEpoll() {
+        return serverChannel == EpollServerSocketChannel.class;
+    }
+
     private NettyResources(EventLoopGroup boss, EventLoopGroup workers, Class<? extends ServerChannel> serverChannel) {
         this.boss = boss;
         this.workers = workers;

@@ -10,7 +10,8 @@ import java.util.List;
  * Splits encoded Automerge bytes into chunks (magic, checksum, type, uLEB128 length, body) without
  * touching Automerge. Used to split large responses at chunk boundaries and to compute the hash of
  * uncompressed change chunks (SHA-256 over type ‖ length ‖ body), which Automerge 0.0.7 does not
- * expose. Parsing is lenient: the caller still lets Automerge validate the bytes.
+ * expose, and to verify chunk checksums (Automerge 0.0.7 silently skips a corrupt or truncated
+ * chunk appended to a non-empty document). Automerge still validates the contents.
  */
 public final class ChangeChunks {
     public static final int TYPE_DOCUMENT = 0;
@@ -46,7 +47,14 @@ public final class ChangeChunks {
             }
             if (len > bytes.length - pos) return List.of();
             int end = pos + (int) len;
-            byte[] hash = type == TYPE_CHANGE ? sha256(bytes, headerStart, end) : null;
+            byte[] hash = null;
+            if (type != TYPE_COMPRESSED_CHANGE) {
+                // The checksum is the hash's first 4 bytes; Automerge skips a bad chunk silently
+                // when the document is not empty, so we check it ourselves.
+                byte[] digest = sha256(bytes, headerStart, end);
+                if (!Arrays.equals(digest, 0, 4, bytes, start + 4, start + 8)) return List.of();
+                if (type == TYPE_CHANGE) hash = digest;
+            }
             out.add(new Chunk(start, end - start, type, hash));
             pos = end;
         }

@@ -244,6 +244,19 @@ public final class Database implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Writes a consistent copy of the database to {@code target} (VACUUM INTO on a connection of
+     * its own: VACUUM cannot run inside the writer's transactions nor on a query-only reader).
+     */
+    public void backupTo(Path target) {
+        try (Connection c = connect(file, false); PreparedStatement ps = c.prepareStatement("VACUUM INTO ?")) {
+            ps.setString(1, target.toAbsolutePath().toString());
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new StorageException("backup to " + target + " failed: " + e.getMessage(), e);
+        }
+    }
+
     /** Waits for a write and unwraps its failure. */
     public static <T> T join(CompletableFuture<T> f) {
         try {

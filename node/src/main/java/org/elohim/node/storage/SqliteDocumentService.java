@@ -519,13 +519,7 @@ public final class SqliteDocumentService implements DocumentService {
      * backup: whoever opens the copy draws a new stream epoch (docs/SYNC-PROTOCOL.md, Epochs).
      */
     public void backupTo(Path target) {
-        Database.join(db.write(c -> {
-            try (PreparedStatement ps = c.prepareStatement("VACUUM INTO ?")) {
-                ps.setString(1, target.toAbsolutePath().toString());
-                ps.executeUpdate();
-            }
-            return null;
-        }));
+        db.backupTo(target);
         StreamEpoch.markRestored(target);
     }
 

@@ -23,7 +23,7 @@ import org.elohim.node.docs.StreamPosition;
 import org.elohim.node.reach.Reach;
 
 /** A fast in-memory DocumentService for unit tests of the protocol logic (the interop tests use SQLite). */
-final class InMemoryDocumentService implements DocumentService {
+public final class InMemoryDocumentService implements DocumentService {
     private record Entry(Document doc, String owner, Reach reach) {
     }
 

@@ -365,10 +365,6 @@ class SqliteDocumentServiceTest {
         try (SqliteDocumentService s = open()) {
             beforeRestore = s.epoch();
             put(s, "doc", "k", "before-raw-copy");
-            Database.join(s.database().write(c -> {
-                c.createStatement().execute("PRAGMA wal_checkpoint(FULL)");
-                return null;
-            }));
             Files.copy(dir.resolve("node.db"), raw);
         }
         Files.deleteIfExists(dir.resolve("node.db-wal"));

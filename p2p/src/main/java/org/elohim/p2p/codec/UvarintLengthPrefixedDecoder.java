@@ -7,18 +7,32 @@ import java.util.List;
 
 /**
  * Splits a byte stream into {@code uvarint(length) || payload} frames and emits each payload as a ByteBuf.
- * A frame larger than {@code maxFrameBytes} raises {@link FrameTooLargeException} before any of it is buffered;
- * a bad varint raises {@link MalformedFrameException}. After an error every further byte is discarded.
+ * A frame larger than {@code maxFrameBytes} is a {@link FrameTooLargeException}, detected before any of it is
+ * buffered; a bad varint is a {@link MalformedFrameException}. After an error every further byte is discarded and,
+ * by default, the channel is closed without propagating the exception (see {@link #failure()}); with
+ * {@code closeOnError=false} the exception goes to {@code exceptionCaught} instead.
  */
 public class UvarintLengthPrefixedDecoder extends ByteToMessageDecoder {
     private final int maxFrameBytes;
+    private final boolean closeOnError;
     private boolean failed;
+    private volatile P2pProtocolException failure;
 
     public UvarintLengthPrefixedDecoder(int maxFrameBytes) {
+        this(maxFrameBytes, true);
+    }
+
+    public UvarintLengthPrefixedDecoder(int maxFrameBytes, boolean closeOnError) {
         if (maxFrameBytes < 0) {
             throw new IllegalArgumentException("maxFrameBytes < 0");
         }
         this.maxFrameBytes = maxFrameBytes;
+        this.closeOnError = closeOnError;
+    }
+
+    /** The error that made this decoder close the channel, if any. */
+    public java.util.Optional<P2pProtocolException> failure() {
+        return java.util.Optional.ofNullable(failure);
     }
 
     public int maxFrameBytes() {
@@ -41,8 +55,13 @@ public class UvarintLengthPrefixedDecoder extends ByteToMessageDecoder {
                 }
             } catch (P2pProtocolException e) {
                 failed = true;
+                failure = e;
                 in.skipBytes(in.readableBytes());
-                throw e;
+                if (!closeOnError) {
+                    throw e;
+                }
+                ctx.close();
+                return;
             }
             if (length == Uvarint.NEED_MORE) {
                 return;

@@ -52,6 +52,7 @@ public final class Host implements AutoCloseable {
     private final Map<PeerId, List<P2pConnection>> connections = new ConcurrentHashMap<>();
     private final Map<PeerId, CompletableFuture<P2pConnection>> pendingDials = new ConcurrentHashMap<>();
     private final ScheduledFuture<?> idleCheck;
+    private final java.util.concurrent.atomic.AtomicInteger pendingInbound = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean closed;
 
     private Host(HostConfig config, TcpTransport transport, EventLoopGroup group, boolean ownsGroup) {
@@ -142,12 +143,15 @@ public final class Host implements AutoCloseable {
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        if (closed || connectionCount() >= config.maxConnections()) {
+                        // Upgrades under way count too, so that half-open handshakes cannot pile up.
+                        if (closed || connectionCount() + pendingInbound.get() >= config.maxConnections()) {
                             ch.close();
                             return;
                         }
+                        pendingInbound.incrementAndGet();
                         CompletableFuture<P2pConnection> f = new CompletableFuture<>();
                         f.whenComplete((c, e) -> {
+                            pendingInbound.decrementAndGet();
                             if (e != null) {
                                 log.debug("inbound upgrade from {} failed: {}", ch.remoteAddress(), e.toString());
                             }

@@ -42,7 +42,7 @@ public final class Multiaddr {
     }
 
     public static Multiaddr of(List<Component> components) {
-        if (components == null || components.contains(null)) {
+        if (components == null || components.stream().anyMatch(java.util.Objects::isNull)) {
             throw new MultiaddrException("components must not be null");
         }
         return new Multiaddr(components);

@@ -7,7 +7,6 @@ import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.ReferenceCountUtil;
 import java.net.SocketAddress;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -47,6 +46,9 @@ public class NoiseSecureChannelHandler extends ByteToMessageDecoder implements C
     private final ArrayDeque<PendingWrite> pending = new ArrayDeque<>();
     private long pendingBytes;
     private volatile Throwable failure;
+    private static final byte[] EMPTY = new byte[0];
+    /** Reused copy area for direct buffers (event-loop confined). */
+    private byte[] scratch;
     private ScheduledFuture<?> timer;
     private CipherState sender;
     private CipherState receiver;
@@ -178,15 +180,19 @@ public class NoiseSecureChannelHandler extends ByteToMessageDecoder implements C
         int plainLength = length - CipherState.TAG_LENGTH;
         ByteBuf plain = ctx.alloc().heapBuffer(plainLength);
         try {
-            int idx = in.readerIndex();
-            int written;
+            byte[] src;
+            int srcOff;
             if (in.hasArray()) {
-                written = receiver.decrypt(new byte[0], in.array(), in.arrayOffset() + idx, length,
-                        plain.array(), plain.arrayOffset() + plain.writerIndex());
+                src = in.array();
+                srcOff = in.arrayOffset() + in.readerIndex();
             } else {
-                ByteBuffer dst = plain.nioBuffer(plain.writerIndex(), plainLength);
-                written = receiver.decrypt(in.nioBuffer(idx, length), dst);
+                // The JDK cipher is fastest on arrays: copy direct input once into a scratch array.
+                src = scratch();
+                srcOff = 0;
+                in.getBytes(in.readerIndex(), src, 0, length);
             }
+            int written = receiver.decrypt(EMPTY, src, srcOff, length, plain.array(),
+                    plain.arrayOffset() + plain.writerIndex());
             in.skipBytes(length);
             plain.writerIndex(plain.writerIndex() + written);
             if (written == 0) {
@@ -198,6 +204,13 @@ public class NoiseSecureChannelHandler extends ByteToMessageDecoder implements C
             plain.release();
             throw e;
         }
+    }
+
+    private byte[] scratch() {
+        if (scratch == null) {
+            scratch = new byte[MAX_FRAME_LENGTH];
+        }
+        return scratch;
     }
 
     private void sendHandshake(ChannelHandlerContext ctx, byte[] message) {
@@ -248,32 +261,30 @@ public class NoiseSecureChannelHandler extends ByteToMessageDecoder implements C
     /** Encrypts {@code plain} as one or more frames of at most {@link #MAX_PLAINTEXT_LENGTH} plaintext bytes. */
     private ByteBuf encrypt(ChannelHandlerContext ctx, ByteBuf plain) {
         int remaining = plain.readableBytes();
-        int frames = Math.max(1, (remaining + MAX_PLAINTEXT_LENGTH - 1) / MAX_PLAINTEXT_LENGTH);
+        int frames = (remaining + MAX_PLAINTEXT_LENGTH - 1) / MAX_PLAINTEXT_LENGTH;
         ByteBuf out = ctx.alloc().heapBuffer(remaining + frames * (2 + CipherState.TAG_LENGTH));
         try {
-            byte[] src;
-            int srcOff;
-            if (plain.hasArray()) {
-                src = plain.array();
-                srcOff = plain.arrayOffset() + plain.readerIndex();
-            } else {
-                src = new byte[remaining];
-                plain.getBytes(plain.readerIndex(), src);
-                srcOff = 0;
-            }
-            if (remaining == 0) {
-                return out; // nothing to send; an empty write still completes its promise
-            }
+            int readIndex = plain.readerIndex();
             while (remaining > 0) {
                 int chunk = Math.min(remaining, MAX_PLAINTEXT_LENGTH);
+                byte[] src;
+                int srcOff;
+                if (plain.hasArray()) {
+                    src = plain.array();
+                    srcOff = plain.arrayOffset() + readIndex;
+                } else {
+                    src = scratch();
+                    srcOff = 0;
+                    plain.getBytes(readIndex, src, 0, chunk);
+                }
                 out.writeShort(chunk + CipherState.TAG_LENGTH);
                 int w = out.writerIndex();
-                int written = sender.encrypt(new byte[0], src, srcOff, chunk, out.array(), out.arrayOffset() + w);
+                int written = sender.encrypt(EMPTY, src, srcOff, chunk, out.array(), out.arrayOffset() + w);
                 out.writerIndex(w + written);
-                srcOff += chunk;
+                readIndex += chunk;
                 remaining -= chunk;
             }
-            return out;
+            return out; // empty for an empty write, which still completes its promise
         } catch (RuntimeException e) {
             out.release();
             throw e;
@@ -322,13 +333,11 @@ public class NoiseSecureChannelHandler extends ByteToMessageDecoder implements C
     }
 
     @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-        super.userEventTriggered(ctx, evt);
-    }
-
-    @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (!isEstablished() && !failed) {
+        if (failed) {
+            return; // already closed for a reason of our own; late I/O errors add nothing
+        }
+        if (!isEstablished()) {
             fail(ctx, asNoise(cause));
             return;
         }

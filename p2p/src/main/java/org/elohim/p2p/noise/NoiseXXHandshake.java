@@ -81,29 +81,39 @@ public final class NoiseXXHandshake {
         return ss.handshakeHash();
     }
 
-    /** Writes the next handshake message carrying {@code payload}. */
+    /**
+     * Writes the next handshake message carrying {@code payload}.
+     *
+     * @throws NoiseHandshakeException if the remote's ephemeral key makes Diffie-Hellman fail (small order)
+     */
     public byte[] writeMessage(byte[] payload) {
         checkState(true);
         byte[] out;
-        switch (step) {
-            case 0 -> {
-                ephemeralPublic = X25519.publicKey(ephemeralPrivate);
-                ss.mixHash(ephemeralPublic);
-                out = concat(ephemeralPublic, ss.encryptAndHash(payload));
+        try {
+            switch (step) {
+                case 0 -> {
+                    ephemeralPublic = X25519.publicKey(ephemeralPrivate);
+                    ss.mixHash(ephemeralPublic);
+                    out = concat(ephemeralPublic, ss.encryptAndHash(payload));
+                }
+                case 1 -> {
+                    ephemeralPublic = X25519.publicKey(ephemeralPrivate);
+                    ss.mixHash(ephemeralPublic);
+                    ss.mixKey(dh(ephemeralPrivate, remoteEphemeral));
+                    byte[] encS = ss.encryptAndHash(staticPublic);
+                    ss.mixKey(dh(staticPrivate, remoteEphemeral));
+                    out = concat(ephemeralPublic, encS, ss.encryptAndHash(payload));
+                }
+                default -> {
+                    byte[] encS = ss.encryptAndHash(staticPublic);
+                    ss.mixKey(dh(staticPrivate, remoteEphemeral));
+                    out = concat(encS, ss.encryptAndHash(payload));
+                }
             }
-            case 1 -> {
-                ephemeralPublic = X25519.publicKey(ephemeralPrivate);
-                ss.mixHash(ephemeralPublic);
-                ss.mixKey(dh(ephemeralPrivate, remoteEphemeral));
-                byte[] encS = ss.encryptAndHash(staticPublic);
-                ss.mixKey(dh(staticPrivate, remoteEphemeral));
-                out = concat(ephemeralPublic, encS, ss.encryptAndHash(payload));
-            }
-            default -> {
-                byte[] encS = ss.encryptAndHash(staticPublic);
-                ss.mixKey(dh(staticPrivate, remoteEphemeral));
-                out = concat(encS, ss.encryptAndHash(payload));
-            }
+        } catch (CryptoFailureException e) {
+            failed = true;
+            throw new NoiseHandshakeException("Noise handshake message " + (step + 1) + " cannot be written: "
+                    + e.getMessage(), e);
         }
         if (out.length > MAX_MESSAGE_LENGTH) {
             failed = true;

@@ -103,6 +103,7 @@ public final class YamuxStreamChannel extends AbstractChannel {
         }
         finRequested = true;
         finPromise = promise;
+        flush(); // writes not yet flushed go before the FIN
         maybeSendFin();
     }
 

@@ -50,20 +50,26 @@ class UvarintLengthPrefixedCodecTest {
     }
 
     @Test
-    void oversizedFrameIsRejectedBeforeBuffering() {
-        EmbeddedChannel dec = new EmbeddedChannel(new UvarintLengthPrefixedDecoder(100));
-        assertThatThrownBy(() -> dec.writeInbound(Unpooled.wrappedBuffer(Uvarint.encode(101))))
-                .isInstanceOf(FrameTooLargeException.class);
-        // further bytes are discarded
-        dec.writeInbound(Unpooled.wrappedBuffer(new byte[] {1, 2}));
+    void oversizedFrameIsRejectedBeforeBufferingAndClosesByDefault() {
+        UvarintLengthPrefixedDecoder decoder = new UvarintLengthPrefixedDecoder(100);
+        EmbeddedChannel dec = new EmbeddedChannel(decoder);
+        dec.writeInbound(Unpooled.wrappedBuffer(Uvarint.encode(101)));
+        assertThat(dec.isOpen()).isFalse();
+        assertThat(decoder.failure()).hasValueSatisfying(e -> assertThat(e).isInstanceOf(FrameTooLargeException.class));
         assertThat((Object) dec.readInbound()).isNull();
     }
 
     @Test
-    void malformedVarintIsTyped() {
-        EmbeddedChannel dec = new EmbeddedChannel(new UvarintLengthPrefixedDecoder(100));
+    void errorsPropagateTypedWhenNotClosing() {
+        EmbeddedChannel dec = new EmbeddedChannel(new UvarintLengthPrefixedDecoder(100, false));
         assertThatThrownBy(() -> dec.writeInbound(Unpooled.wrappedBuffer(new byte[] {(byte) 0x80, 0})))
                 .isInstanceOf(MalformedFrameException.class);
+        // further bytes are discarded
+        dec.writeInbound(Unpooled.wrappedBuffer(new byte[] {1, 2}));
+        assertThat((Object) dec.readInbound()).isNull();
+        EmbeddedChannel big = new EmbeddedChannel(new UvarintLengthPrefixedDecoder(100, false));
+        assertThatThrownBy(() -> big.writeInbound(Unpooled.wrappedBuffer(Uvarint.encode(1L << 40))))
+                .isInstanceOf(FrameTooLargeException.class);
     }
 
     @ParameterizedTest
@@ -72,7 +78,8 @@ class UvarintLengthPrefixedCodecTest {
         SplittableRandom rnd = new SplittableRandom(seed);
         for (int i = 0; i < 1000; i++) {
             List<Throwable> errors = new ArrayList<>();
-            EmbeddedChannel dec = new EmbeddedChannel(new UvarintLengthPrefixedDecoder(64),
+            UvarintLengthPrefixedDecoder decoder = new UvarintLengthPrefixedDecoder(64);
+            EmbeddedChannel dec = new EmbeddedChannel(decoder,
                     new ChannelInboundHandlerAdapter() {
                         @Override
                         public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -87,10 +94,13 @@ class UvarintLengthPrefixedCodecTest {
             for (int k = 0; k < 4; k++) {
                 byte[] b = new byte[rnd.nextInt(40)];
                 rnd.nextBytes(b);
-                dec.writeInbound(Unpooled.wrappedBuffer(b));
+                if (dec.isOpen()) {
+                    dec.writeInbound(Unpooled.wrappedBuffer(b));
+                }
             }
+            assertThat(errors).isEmpty();
+            assertThat(dec.isOpen()).isEqualTo(decoder.failure().isEmpty());
             dec.finishAndReleaseAll();
-            assertThat(errors).allMatch(e -> e instanceof P2pProtocolException);
         }
     }
 }

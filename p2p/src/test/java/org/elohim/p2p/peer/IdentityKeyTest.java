@@ -79,7 +79,7 @@ class IdentityKeyTest {
     void publicKeyUnmarshalFuzzOnlyTypedErrors() {
         SplittableRandom rnd = new SplittableRandom(3);
         byte[] good = IdentityKey.fromSeed(new byte[32]).marshalPublicKey();
-        for (int i = 0; i < 3000; i++) {
+        for (int i = 0; i < 1000; i++) {
             byte[] b = good.clone();
             b[rnd.nextInt(b.length)] = (byte) rnd.nextInt(256);
             if (rnd.nextInt(3) == 0) {
@@ -87,7 +87,9 @@ class IdentityKeyTest {
             }
             try {
                 PublicKeyInfo k = PublicKeyInfo.unmarshal(b);
-                k.verify(new byte[1], new byte[64]);
+                if (i % 16 == 0) {
+                    assertThat(k.verify(new byte[1], new byte[64])).isFalse();
+                }
             } catch (P2pProtocolException expected) {
                 // typed
             }

@@ -1,0 +1,188 @@
+package org.elohim.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.automerge.Document;
+import org.elohim.api.v1.DocRequest;
+import org.elohim.api.v1.DocResponse;
+import org.elohim.api.v1.Event;
+import org.elohim.api.v1.EventKind;
+import org.elohim.api.v1.Events;
+import org.elohim.api.v1.Hello;
+import org.elohim.api.v1.StreamPosition;
+import org.elohim.api.v1.SyncError;
+import org.elohim.api.v1.SyncMessage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The device's protocol state machine, driven message by message (no network, fixed clock). */
+class DeviceSyncSessionTest {
+    private static final long NODE_EPOCH = 0x1234;
+
+    @TempDir
+    Path dir;
+    private ClientStore store;
+    private final List<SyncMessage> sent = new ArrayList<>();
+    private final List<String> changed = new ArrayList<>();
+    private int idle;
+    private DeviceSyncSession session;
+
+    @BeforeEach
+    void open() {
+        store = ClientStore.open(dir);
+        session = new DeviceSyncSession(store, "node", "dev-x", "alice", new DeviceSyncSession.Outbound() {
+            @Override
+            public void send(SyncMessage message) {
+                sent.add(message);
+            }
+
+            @Override
+            public void fail(String reason) {
+                sent.add(null);
+            }
+        }, new DeviceSyncSession.Listener() {
+            @Override
+            public void documentChanged(String docId) {
+                changed.add(docId);
+            }
+
+            @Override
+            public void idle() {
+                idle++;
+            }
+        }, () -> 1_000L);
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    private static SyncMessage nodeHello(long epochOfMine, long seqOfMine) {
+        return SyncMessage.newBuilder().setHello(Hello.newBuilder().setProtocolVersion(1).setPeerId("node")
+                .setMyPosition(StreamPosition.newBuilder().setEpoch(NODE_EPOCH).setSeq(5))
+                .setYourPosition(StreamPosition.newBuilder().setEpoch(epochOfMine).setSeq(seqOfMine))).build();
+    }
+
+    private static byte[] docBytes(String key, String value) {
+        Document d = new Document();
+        try {
+            Docs.set(key, value).accept(d);
+            return d.save();
+        } finally {
+            d.free();
+        }
+    }
+
+    private static List<byte[]> headsOf(byte[] saved) {
+        Document d = Document.load(saved);
+        try {
+            return ChangeHashes.fromAutomerge(d.getHeads());
+        } finally {
+            d.free();
+        }
+    }
+
+    private List<SyncMessage> sentOf(SyncMessage.BodyCase kind) {
+        return sent.stream().filter(m -> m != null && m.getBodyCase() == kind).toList();
+    }
+
+    @Test
+    void catchUpRequestsMissingDocumentsAndAcknowledgesOnlyAfterTheyAreStored() {
+        session.start();
+        assertThat(sent.get(0).getHello().getYourPosition().getSeq()).isZero();
+        session.onMessage(nodeHello(0, 0));
+        // Nothing of mine yet: an empty, caught-up batch.
+        assertThat(sentOf(SyncMessage.BodyCase.EVENTS)).singleElement()
+                .satisfies(m -> assertThat(m.getEvents().getCaughtUp()).isTrue());
+
+        byte[] remote = docBytes("k", "v");
+        Event.Builder ev = Event.newBuilder().setSeq(5).setDocId("doc").setKind(EventKind.EVENT_KIND_LOCAL);
+        headsOf(remote).forEach(h -> ev.addHeads(ByteString.copyFrom(h)));
+        session.onMessage(SyncMessage.newBuilder().setEvents(Events.newBuilder().setEpoch(NODE_EPOCH).setAfterSeq(0)
+                .setThroughSeq(5).setCaughtUp(true).addEvents(ev)).build());
+        DocRequest q = sentOf(SyncMessage.BodyCase.DOC_REQUEST).get(0).getDocRequest();
+        assertThat(q.getDocId()).isEqualTo("doc");
+        assertThat(q.getHeadsList()).isEmpty();
+        assertThat(sentOf(SyncMessage.BodyCase.ACK)).isEmpty();
+        assertThat(store.peer("node").read().seq()).isZero();
+
+        session.onMessage(SyncMessage.newBuilder().setDocResponse(DocResponse.newBuilder().setDocId("doc")
+                .setRequestId(q.getRequestId()).setChanges(ByteString.copyFrom(remote))
+                .setReach(org.elohim.api.v1.Reach.REACH_FAMILY).setOwner("bob")).build());
+        assertThat(store.doc("doc")).hasValueSatisfying(d -> {
+            assertThat(d.reach()).isEqualTo(Reach.FAMILY);
+            assertThat(d.owner()).isEqualTo("bob");
+        });
+        assertThat(store.peer("node").read()).isEqualTo(new ClientStore.Position(NODE_EPOCH, 5));
+        assertThat(sentOf(SyncMessage.BodyCase.ACK)).singleElement()
+                .satisfies(m -> assertThat(m.getAck().getPosition().getSeq()).isEqualTo(5));
+        assertThat(changed).containsExactly("doc");
+        // What I received is in my own stream now (NEW), so it is offered back to the node.
+        assertThat(store.eventsSince(0, 10)).singleElement()
+                .satisfies(e -> assertThat(e.kind()).isEqualTo(EventKind.EVENT_KIND_NEW));
+        assertThat(session.isIdle()).isFalse();
+    }
+
+    @Test
+    void aNodeThatReadAnotherLifeOfMyStreamGetsARescan() {
+        store.saveDoc("mine", docBytes("a", "b"), headsOf(docBytes("a", "b")), Reach.PRIVATE, "alice",
+                EventKind.EVENT_KIND_LOCAL, 1);
+        session.start();
+        session.onMessage(nodeHello(store.epoch() + 1, 99));
+        Events batch = sentOf(SyncMessage.BodyCase.EVENTS).get(0).getEvents();
+        assertThat(batch.getRescan()).isTrue();
+        assertThat(batch.getAfterSeq()).isZero();
+        assertThat(batch.getEventsList()).extracting(Event::getDocId).containsExactly("mine");
+    }
+
+    @Test
+    void badInputGetsTypedErrorsAndNothingIsStored() {
+        session.start();
+        session.onMessage(SyncMessage.newBuilder().setDocRequest(DocRequest.newBuilder().setDocId("x")).build());
+        assertThat(sentOf(SyncMessage.BodyCase.ERROR)).singleElement()
+                .satisfies(m -> assertThat(m.getError().getCode()).isEqualTo(SyncError.Code.BAD_REQUEST));
+
+        session.onMessage(nodeHello(0, 0));
+        session.onMessage(SyncMessage.newBuilder().setDocRequest(DocRequest.newBuilder().setDocId("x")
+                .addHeads(ByteString.copyFrom(new byte[31]))).build());
+        session.onMessage(SyncMessage.newBuilder().setEvents(Events.newBuilder().setEpoch(NODE_EPOCH).setThroughSeq(1)
+                .addEvents(Event.newBuilder().setDocId("y").addHeads(ByteString.copyFrom(new byte[5])))).build());
+        assertThat(sentOf(SyncMessage.BodyCase.ERROR)).hasSize(3);
+        assertThat(sentOf(SyncMessage.BodyCase.DOC_REQUEST)).isEmpty();
+
+        // Corrupt changes for a requested document: rejected, reported, not stored; the batch still completes.
+        Event.Builder ev = Event.newBuilder().setSeq(2).setDocId("z").addHeads(ByteString.copyFrom(new byte[32]));
+        session.onMessage(SyncMessage.newBuilder().setEvents(Events.newBuilder().setEpoch(NODE_EPOCH).setAfterSeq(1)
+                .setThroughSeq(2).addEvents(ev)).build());
+        DocRequest q = sentOf(SyncMessage.BodyCase.DOC_REQUEST).get(0).getDocRequest();
+        session.onMessage(SyncMessage.newBuilder().setDocResponse(DocResponse.newBuilder().setDocId("z")
+                .setRequestId(q.getRequestId()).setChanges(ByteString.copyFromUtf8("garbage bytes"))).build());
+        assertThat(sentOf(SyncMessage.BodyCase.ERROR)).last()
+                .satisfies(m -> assertThat(m.getError().getCode()).isEqualTo(SyncError.Code.REJECTED_CHANGES));
+        assertThat(store.doc("z")).isEmpty();
+        assertThat(store.list()).isEmpty();
+    }
+
+    @Test
+    void convergedWhenBothStreamsAreAcknowledged() {
+        byte[] mine = docBytes("a", "b");
+        long seq = store.saveDoc("mine", mine, headsOf(mine), Reach.PRIVATE, "alice", EventKind.EVENT_KIND_LOCAL, 1);
+        session.start();
+        session.onMessage(nodeHello(store.epoch(), 0));
+        session.onMessage(SyncMessage.newBuilder().setEvents(Events.newBuilder().setEpoch(NODE_EPOCH).setAfterSeq(0)
+                .setThroughSeq(5).setCaughtUp(true)).build());
+        assertThat(idle).isZero();
+        session.onMessage(SyncMessage.newBuilder().setAck(org.elohim.api.v1.Ack.newBuilder()
+                .setPosition(StreamPosition.newBuilder().setEpoch(store.epoch()).setSeq(seq))).build());
+        assertThat(idle).isEqualTo(1);
+        assertThat(session.isIdle()).isTrue();
+        assertThat(store.peer("node").acked().seq()).isEqualTo(seq);
+    }
+}
