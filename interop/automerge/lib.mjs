@@ -54,6 +54,23 @@ export async function findEventually(repo, url, timeoutMs = 10000) {
   throw new Error("could not find " + url + ": " + (last && last.message));
 }
 
+/** The storageId the server announced, if any (the stock server without storage has none). */
+export function serverStorageId(repo) {
+  for (const m of Object.values(repo.peerMetadataByPeerId || {})) if (m && m.storageId) return m.storageId;
+  return undefined;
+}
+
+/** Waits until the server has acknowledged the handle's current heads (known through its sync messages). */
+export async function waitSynced(repo, handle, timeoutMs = 30000) {
+  await until("server storage id", () => serverStorageId(repo), timeoutMs);
+  const sid = serverStorageId(repo);
+  const same = (x, y) => x && y && JSON.stringify([...x].sort()) === JSON.stringify([...y].sort());
+  await until("server to acknowledge " + handle.url, () => {
+    const info = handle.getSyncInfo(sid);
+    return info && same(info.lastHeads, handle.heads());
+  }, timeoutMs);
+}
+
 export function ok(name, details = {}) {
   console.log("OK " + name + " " + JSON.stringify(details));
 }

@@ -121,6 +121,20 @@ final class ClientStore implements AutoCloseable {
         }
     }
 
+    synchronized Optional<LocalDocument> local(String docId) {
+        try (PreparedStatement ps = db.prepareStatement(
+                "SELECT doc_id, heads, reach, owner, updated_at, length(data) FROM documents WHERE doc_id = ?")) {
+            ps.setString(1, docId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) return Optional.empty();
+                return Optional.of(new LocalDocument(rs.getString(1), Reach.valueOf(rs.getString(3)), rs.getString(4),
+                        ChangeHashes.decode(rs.getBytes(2)), rs.getLong(5), rs.getLong(6)));
+            }
+        } catch (SQLException e) {
+            throw fail(e);
+        }
+    }
+
     synchronized List<LocalDocument> list() {
         try (PreparedStatement ps = db.prepareStatement(
                 "SELECT doc_id, heads, reach, owner, updated_at, length(data) FROM documents ORDER BY doc_id");

@@ -300,7 +300,6 @@ final class DeviceSyncSession {
         } finally {
             acknowledgeCompleted();
         }
-        if (helloReceived) pump();
     }
 
     private void finish(long id, Request req) {
@@ -311,13 +310,17 @@ final class DeviceSyncSession {
 
     /** Acknowledges, in order, every batch whose documents are all stored; {@code read} is persisted first. */
     private void acknowledgeCompleted() {
+        boolean acked = false;
         while (!incoming.isEmpty() && incoming.peekFirst().pending.isEmpty()) {
             IncomingBatch b = incoming.pollFirst();
             ClientStore.Position p = new ClientStore.Position(b.epoch, b.through);
             store.setRead(peerKey, p);
             out.send(SyncMessage.newBuilder().setAck(Ack.newBuilder().setPosition(position(b.epoch, b.through))).build());
             if (b.caughtUp) peerCaughtUp = true;
+            acked = true;
         }
+        // Documents received in those batches are NEW events of my stream now: offer them in one go.
+        if (acked && helloReceived) pump();
     }
 
     private void onDocRequest(DocRequest q) {

@@ -59,6 +59,7 @@ public final class ElohimClient implements AutoCloseable {
 
     private final ClientStore store;
     private final ExecutorService actor;
+    private volatile Thread actorThread;
     private volatile DeviceAuthInterceptor.Credentials credentials;
     private volatile String owner;
     private volatile String nodeId;
@@ -74,6 +75,7 @@ public final class ElohimClient implements AutoCloseable {
         this.actor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "elohim-client");
             t.setDaemon(true);
+            actorThread = t;
             return t;
         });
         Optional<byte[]> pkcs8 = store.meta("device_private_key");
@@ -222,7 +224,7 @@ public final class ElohimClient implements AutoCloseable {
                         System.currentTimeMillis());
                 if (liveSession != null) liveSession.localCommitted();
             }
-            return store.list().stream().filter(d -> d.docId().equals(docId)).findFirst().orElseThrow();
+            return store.local(docId).orElseThrow();
         });
     }
 
@@ -233,7 +235,7 @@ public final class ElohimClient implements AutoCloseable {
 
     /** The local copy's metadata, if the device has the document. */
     public Optional<LocalDocument> get(String docId) {
-        return onActor(() -> store.list().stream().filter(d -> d.docId().equals(docId)).findFirst());
+        return onActor(() -> store.local(docId));
     }
 
     /** The whole local document as Automerge save() bytes. */
@@ -282,7 +284,7 @@ public final class ElohimClient implements AutoCloseable {
                         EventKind.EVENT_KIND_NEW, System.currentTimeMillis());
                 if (liveSession != null) liveSession.localCommitted();
             }
-            return store.list().stream().filter(d -> d.docId().equals(docId)).findFirst().orElseThrow();
+            return store.local(docId).orElseThrow();
         }));
     }
 
@@ -531,6 +533,16 @@ public final class ElohimClient implements AutoCloseable {
 
     private <T> T onActor(java.util.concurrent.Callable<T> work) {
         if (closed) throw new ClientException("client closed");
+        if (Thread.currentThread() == actorThread) {
+            // Re-entry from an onChange callback: already on the owner thread, run inline.
+            try {
+                return work.call();
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new ClientException(String.valueOf(e.getMessage()), e);
+            }
+        }
         Future<T> f = actor.submit(work);
         try {
             return f.get();

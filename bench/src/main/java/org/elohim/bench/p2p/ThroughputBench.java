@@ -52,22 +52,28 @@ public final class ThroughputBench {
                     .withPeerId(javaServer.peerId());
             Multiaddr jsAddr = Multiaddr.parse(jsServer.address());
 
-            List<String[]> rows = new ArrayList<>();
-            double[] jsjs = measure("js -> js", runs, bytes, (u, d) -> jsClient.perf(jsAddr.toString(), u, d));
-            rows.add(row("js -> js", jsjs, jsjs));
-            rows.add(row("Java -> Java", measure("Java -> Java", runs, bytes, java(javaClient, javaAddr)), jsjs));
-            rows.add(row("Java -> js", measure("Java -> js", runs, bytes, java(javaClient, jsAddr)), jsjs));
-            rows.add(row("js -> Java", measure("js -> Java", runs, bytes, (u, d) -> jsClient.perf(javaAddr.toString(), u, d)), jsjs));
-
             double cipher = chachaSealOpenMbps();
-            System.out.printf(Locale.ROOT, "%nTCP + Noise + yamux, one connection, loopback, %d MiB per run, median of %d runs%n", mib, runs);
-            System.out.printf(Locale.ROOT, "JVM: %s; js: js-libp2p 3.3.11 on node %s%n", jvm, nodeVersion());
-            System.out.printf(Locale.ROOT, "%-14s %14s %16s %12s %14s%n", "client->server", "upload Mbit/s", "download Mbit/s", "up vs js-js", "down vs js-js");
-            for (String[] r : rows) {
-                System.out.printf(Locale.ROOT, "%-14s %14s %16s %12s %14s%n", (Object[]) r);
+            String[] names = {"js -> js", "Java -> Java", "Java -> js", "js -> Java"};
+            Perf[] pairs = {
+                (u, d) -> jsClient.perf(jsAddr.toString(), u, d),
+                java(javaClient, javaAddr),
+                java(javaClient, jsAddr),
+                (u, d) -> jsClient.perf(javaAddr.toString(), u, d)};
+            double[][] medians = measure(names, pairs, runs, bytes);
+            List<String[]> rows = new ArrayList<>();
+            for (int p = 0; p < names.length; p++) {
+                rows.add(row(names[p], medians[p], medians[0], cipher));
             }
-            System.out.printf(Locale.ROOT, "JVM ChaCha20-Poly1305 seal+open, 64 KiB frames, 1 core: %.0f Mbit/s%n", cipher);
-            System.out.printf(Locale.ROOT, "Java -> Java best direction vs cipher limit: %s%n", "see rows above / " + Math.round(cipher));
+
+            System.out.printf(Locale.ROOT, "%nTCP + Noise + yamux, one connection, loopback, %d MiB per run, median of %d runs (Mbit/s)%n", mib, runs);
+            System.out.printf(Locale.ROOT, "JVM: %s; js: js-libp2p 3.3.11 on node %s; %d cores%n", jvm, nodeVersion(),
+                    Runtime.getRuntime().availableProcessors());
+            String fmt = "%-14s %8s %9s %11s %11s %13s %13s%n";
+            System.out.printf(Locale.ROOT, fmt, "client->server", "upload", "download", "up/js-js", "down/js-js", "up/cipher", "down/cipher");
+            for (String[] r : rows) {
+                System.out.printf(Locale.ROOT, fmt, (Object[]) r);
+            }
+            System.out.printf(Locale.ROOT, "cipher = this JVM's ChaCha20-Poly1305 seal+open of 64 KiB frames on 1 core: %.0f Mbit/s%n", cipher);
         } finally {
             javaClient.close();
             javaServer.close();
@@ -83,21 +89,32 @@ public final class ThroughputBench {
         };
     }
 
-    /** {median upload Mbit/s, median download Mbit/s}; one warm-up run each way first. */
-    private static double[] measure(String name, int runs, long bytes, Perf perf) throws Exception {
-        perf.run(bytes / 4, 0);
-        perf.run(0, bytes / 4);
-        double[] up = new double[runs];
-        double[] down = new double[runs];
-        for (int i = 0; i < runs; i++) {
-            long[] u = perf.run(bytes, 0);
-            up[i] = bytes * 8e3 / u[1]; // until the server has drained everything and finished
-            long[] d = perf.run(0, bytes);
-            down[i] = bytes * 8e3 / (d[1] - d[0]);
+    /**
+     * Per pair {median upload Mbit/s, median download Mbit/s}. Runs are interleaved across pairs (run 1 of every
+     * pair, then run 2 ...) so that load from other processes on the machine spreads evenly; warm-up first.
+     */
+    private static double[][] measure(String[] names, Perf[] pairs, int runs, long bytes) throws Exception {
+        for (Perf p : pairs) {
+            p.run(bytes / 4, 0);
+            p.run(0, bytes / 4);
         }
-        double[] m = {median(up), median(down)};
-        System.err.printf(Locale.ROOT, "%s: upload %s, download %s Mbit/s%n", name, Arrays.toString(round(up)), Arrays.toString(round(down)));
-        return m;
+        double[][] up = new double[pairs.length][runs];
+        double[][] down = new double[pairs.length][runs];
+        for (int i = 0; i < runs; i++) {
+            for (int p = 0; p < pairs.length; p++) {
+                long[] u = pairs[p].run(bytes, 0);
+                up[p][i] = bytes * 8e3 / u[1]; // until the server has drained everything and finished
+                long[] d = pairs[p].run(0, bytes);
+                down[p][i] = bytes * 8e3 / (d[1] - d[0]);
+            }
+        }
+        double[][] medians = new double[pairs.length][];
+        for (int p = 0; p < pairs.length; p++) {
+            medians[p] = new double[]{median(up[p]), median(down[p])};
+            System.err.printf(Locale.ROOT, "%s: upload %s, download %s Mbit/s%n", names[p],
+                    Arrays.toString(round(up[p])), Arrays.toString(round(down[p])));
+        }
+        return medians;
     }
 
     private static long[] round(double[] v) {
@@ -110,9 +127,10 @@ public final class ThroughputBench {
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
-    private static String[] row(String name, double[] m, double[] base) {
+    private static String[] row(String name, double[] m, double[] base, double cipher) {
         return new String[]{name, String.format(Locale.ROOT, "%.0f", m[0]), String.format(Locale.ROOT, "%.0f", m[1]),
-                String.format(Locale.ROOT, "%.2fx", m[0] / base[0]), String.format(Locale.ROOT, "%.2fx", m[1] / base[1])};
+                String.format(Locale.ROOT, "%.2fx", m[0] / base[0]), String.format(Locale.ROOT, "%.2fx", m[1] / base[1]),
+                String.format(Locale.ROOT, "%.0f%%", 100 * m[0] / cipher), String.format(Locale.ROOT, "%.0f%%", 100 * m[1] / cipher)};
     }
 
     /** Plaintext Mbit/s through one seal and one open of each 64 KiB frame with the JDK's ChaCha20-Poly1305. */

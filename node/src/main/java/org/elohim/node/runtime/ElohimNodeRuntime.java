@@ -84,6 +84,7 @@ public final class ElohimNodeRuntime implements AutoCloseable {
         private final NodeConfig config;
         private WebSocketEndpoints webSockets = DefaultComponents.WEB_SOCKETS;
         private SyncStreams syncStreams;
+        private java.util.function.UnaryOperator<SyncStreams> syncStreamsWrapper = java.util.function.UnaryOperator.identity();
         private SyncPeers syncPeers;
         private final List<Route> extraRoutes = new ArrayList<>();
 
@@ -99,6 +100,12 @@ public final class ElohimNodeRuntime implements AutoCloseable {
         /** How the gRPC Sync stream is served (default: the node's sync sessions, when present). */
         public Builder syncStreams(SyncStreams streams) {
             this.syncStreams = streams;
+            return this;
+        }
+
+        /** Decorates the Sync stream service (benchmarks count its messages this way). */
+        public Builder wrapSyncStreams(java.util.function.UnaryOperator<SyncStreams> wrapper) {
+            this.syncStreamsWrapper = wrapper;
             return this;
         }
 
@@ -136,7 +143,7 @@ public final class ElohimNodeRuntime implements AutoCloseable {
 
             SyncStreams base = b.syncStreams != null ? b.syncStreams
                     : closer.add("sync streams", DefaultComponents.syncStreams(config, storage));
-            LiveSyncPeers sync = new LiveSyncPeers(base);
+            LiveSyncPeers sync = new LiveSyncPeers(b.syncStreamsWrapper.apply(base));
             SyncPeers syncPeers = b.syncPeers != null ? b.syncPeers : sync;
             ElohimNodeService service = new ElohimNodeService(storage.documents(), storage.reach(), storage.pairing(),
                     sync, new NodeIdentity(nodeId, NodeVersion.get()));

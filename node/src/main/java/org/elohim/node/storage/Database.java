@@ -60,6 +60,9 @@ public final class Database implements AutoCloseable {
     private final LongAdder failedJobs = new LongAdder();
     private final LongAdder commitNanos = new LongAdder();
     private volatile long lastCommitNanos;
+    // Prepared statements of the writer connection, reused across jobs (compiling SQL per write
+    // costs more than running it). Touched only on the writer thread.
+    private final java.util.Map<String, PreparedStatement> writerStatements = new java.util.HashMap<>();
     private final Timer commitTimer;
 
     private Database(Path file, int readerCount, MeterRegistry registry) throws SQLException {
@@ -146,6 +149,24 @@ public final class Database implements AutoCloseable {
         }
         queue.add(new WriteJob<>(work, f));
         return f;
+    }
+
+    /**
+     * Inside a write job: a prepared statement for {@code sql} on the writer connection, cached
+     * for the life of the database. Do NOT close it; parameters are cleared before it is returned.
+     */
+    public PreparedStatement cached(Connection c, String sql) throws SQLException {
+        if (Thread.currentThread() != writerThread || c != writer) {
+            throw new IllegalStateException("cached statements exist only inside write jobs");
+        }
+        PreparedStatement ps = writerStatements.get(sql);
+        if (ps == null) {
+            ps = writer.prepareStatement(sql);
+            writerStatements.put(sql, ps);
+        } else {
+            ps.clearParameters();
+        }
+        return ps;
     }
 
     /** Runs {@code work} on a query-only connection (sees everything committed so far). */
@@ -315,20 +336,14 @@ public final class Database implements AutoCloseable {
             writer.setAutoCommit(false);
             for (int i = 0; i < batch.size(); i++) {
                 WriteJob<?> job = batch.get(i);
-                try (Statement s = writer.createStatement()) {
-                    s.execute("SAVEPOINT job");
-                }
+                cached(writer, "SAVEPOINT job").execute();
                 try {
                     results[i] = job.work.run(writer);
-                    try (Statement s = writer.createStatement()) {
-                        s.execute("RELEASE job");
-                    }
+                    cached(writer, "RELEASE job").execute();
                 } catch (Throwable t) {
                     errors[i] = t;
-                    try (Statement s = writer.createStatement()) {
-                        s.execute("ROLLBACK TO job");
-                        s.execute("RELEASE job");
-                    }
+                    cached(writer, "ROLLBACK TO job").execute();
+                    cached(writer, "RELEASE job").execute();
                 }
             }
             writer.commit();
@@ -381,6 +396,13 @@ public final class Database implements AutoCloseable {
             completions.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        for (PreparedStatement ps : writerStatements.values()) {
+            try {
+                ps.close();
+            } catch (SQLException ignored) {
+                // closing
+            }
         }
         try (Statement s = writer.createStatement()) {
             s.execute("PRAGMA wal_checkpoint(TRUNCATE)");

@@ -25,6 +25,8 @@ final class DocumentShard {
     static final class Loaded {
         final Document doc;
         final AtomicInteger pendingWrites = new AtomicInteger();
+        /** The last write queued for this document (writes of one document commit in order). */
+        CompletableFuture<?> lastWrite = CompletableFuture.completedFuture(null);
         boolean stored;
         int chunkCount;
         long chunkBytes;
@@ -89,8 +91,19 @@ final class DocumentShard {
         evictOverCapacity();
     }
 
-    /** Drops a document from memory (after a failed write or rejected input), freeing it. */
+    /**
+     * Drops a document from memory (after a failed write or rejected input), freeing it. Waits for
+     * its queued writes first, so that the next load sees them (the writer never waits on shards).
+     */
     void discard(String docId) {
+        Loaded pinned = cache.get(docId);
+        if (pinned != null && pinned.pendingWrites.get() > 0) {
+            try {
+                pinned.lastWrite.handle((x, e) -> null).get(60, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // still dropped below; the next load reads whatever was committed
+            }
+        }
         Loaded l = cache.remove(docId);
         if (l != null) {
             resident.decrementAndGet();

@@ -60,7 +60,7 @@ public final class SqliteDocumentService implements DocumentService {
                           long compactMinChunkBytes, LongSupplier clockMillis) {
         public static Options defaults() {
             return new Options(256, Math.max(2, Runtime.getRuntime().availableProcessors()),
-                    16 * 1024 * 1024, 64, 256 * 1024, System::currentTimeMillis);
+                    16 * 1024 * 1024, 1024, 256 * 1024, System::currentTimeMillis);
         }
 
         public Options withCacheCapacity(int n) {
@@ -197,6 +197,14 @@ public final class SqliteDocumentService implements DocumentService {
         List<byte[]> newHeads = Hashes.fromChangeHashes(d.getHeads());
         boolean headsChanged = !Hashes.sameSet(oldHeads, newHeads);
         boolean outlier = isOutlier(d, changes, newHeads);
+        if (outlier && !parsesAlone(changes)) {
+            // On a non-empty document Automerge skips a chunk it cannot parse without a word; an
+            // empty document refuses it. Never store such bytes as an "outlier".
+            shard.discard(docId);
+            rejected.increment();
+            throw new DocumentRejected(DocumentRejected.Reason.MALFORMED_CHANGES,
+                    "malformed Automerge change for " + docId);
+        }
         if (!headsChanged && !outlier) {
             if (!l.stored) shard.discard(docId);
             return CompletableFuture.completedFuture(new ApplyResult(docId, newHeads, 0, false));
@@ -217,6 +225,19 @@ public final class SqliteDocumentService implements DocumentService {
         byte[] tip = chunks.get(chunks.size() - 1).hash();
         if (tip == null || Hashes.contains(heads, tip)) return false;
         return !knows(d, tip);
+    }
+
+    /** Whether the bytes apply to an empty document without error (changes missing deps just queue). */
+    private static boolean parsesAlone(byte[] changes) {
+        Document scratch = new Document();
+        try {
+            scratch.applyEncodedChanges(changes);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        } finally {
+            scratch.free();
+        }
     }
 
     /** Whether the document's history contains {@code hash} (fork fails on an unknown hash). */
@@ -281,60 +302,53 @@ public final class SqliteDocumentService implements DocumentService {
         l.pendingWrites.incrementAndGet();
         CompletableFuture<Long> write = db.write(c -> {
             if (chunk == null) {
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO documents(id, reach, owner, updated_at,"
-                        + " synced_at, heads, size, snapshot) VALUES(?,?,?,?,?,?,?,?)")) {
-                    ps.setString(1, docId);
-                    ps.setString(2, reach);
-                    ps.setString(3, ownerName);
-                    ps.setLong(4, now);
-                    if (synced) ps.setLong(5, now); else ps.setNull(5, java.sql.Types.INTEGER);
-                    ps.setBytes(6, heads);
-                    ps.setLong(7, snapshot.length);
-                    ps.setBytes(8, snapshot);
-                    ps.executeUpdate();
-                }
+                PreparedStatement ps = db.cached(c, "INSERT INTO documents(id, reach, owner, updated_at,"
+                        + " synced_at, heads, size, snapshot) VALUES(?,?,?,?,?,?,?,?)");
+                ps.setString(1, docId);
+                ps.setString(2, reach);
+                ps.setString(3, ownerName);
+                ps.setLong(4, now);
+                if (synced) ps.setLong(5, now); else ps.setNull(5, java.sql.Types.INTEGER);
+                ps.setBytes(6, heads);
+                ps.setLong(7, snapshot.length);
+                ps.setBytes(8, snapshot);
+                ps.executeUpdate();
             } else {
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO document_chunks(doc_id, n, data)"
-                        + " VALUES(?, (SELECT COALESCE(MAX(n), 0) + 1 FROM document_chunks WHERE doc_id=?), ?)")) {
-                    ps.setString(1, docId);
-                    ps.setString(2, docId);
-                    ps.setBytes(3, chunk);
-                    ps.executeUpdate();
-                }
-                try (PreparedStatement ps = c.prepareStatement("UPDATE documents SET heads=?, updated_at=?,"
-                        + " synced_at=CASE WHEN ? THEN ? ELSE synced_at END, size=size+?,"
-                        + " chunk_count=chunk_count+1, chunk_bytes=chunk_bytes+? WHERE id=?")) {
-                    ps.setBytes(1, heads);
-                    ps.setLong(2, now);
-                    ps.setBoolean(3, synced);
-                    ps.setLong(4, now);
-                    ps.setLong(5, chunk.length);
-                    ps.setLong(6, chunk.length);
-                    ps.setString(7, docId);
-                    if (ps.executeUpdate() != 1) throw new SQLException("document row missing: " + docId);
-                }
+                PreparedStatement ps = db.cached(c, "INSERT INTO document_chunks(doc_id, n, data)"
+                        + " VALUES(?, (SELECT COALESCE(MAX(n), 0) + 1 FROM document_chunks WHERE doc_id=?), ?)");
+                ps.setString(1, docId);
+                ps.setString(2, docId);
+                ps.setBytes(3, chunk);
+                ps.executeUpdate();
             }
             long seq;
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO sync_events(doc_id, heads, kind, timestamp) VALUES(?,?,?,?)")) {
-                ps.setString(1, docId);
-                ps.setBytes(2, heads);
-                ps.setString(3, kind.name());
-                ps.setLong(4, now);
-                ps.executeUpdate();
-            }
-            try (PreparedStatement ps = c.prepareStatement("SELECT last_insert_rowid()");
-                 ResultSet rs = ps.executeQuery()) {
-                rs.next();
+            PreparedStatement ev = db.cached(c,
+                    "INSERT INTO sync_events(doc_id, heads, kind, timestamp) VALUES(?,?,?,?) RETURNING seq");
+            ev.setString(1, docId);
+            ev.setBytes(2, heads);
+            ev.setString(3, kind.name());
+            ev.setLong(4, now);
+            try (ResultSet rs = ev.executeQuery()) {
+                if (!rs.next()) throw new SQLException("no seq for the new event");
                 seq = rs.getLong(1);
             }
-            try (PreparedStatement ps = c.prepareStatement("UPDATE documents SET last_seq=? WHERE id=?")) {
-                ps.setLong(1, seq);
-                ps.setString(2, docId);
-                ps.executeUpdate();
-            }
+            PreparedStatement up = db.cached(c, "UPDATE documents SET heads=?, updated_at=?,"
+                    + " synced_at=CASE WHEN ? THEN ? ELSE synced_at END, size=size+?,"
+                    + " chunk_count=chunk_count+?, chunk_bytes=chunk_bytes+?, last_seq=? WHERE id=?");
+            long added = chunk == null ? 0 : chunk.length;
+            up.setBytes(1, heads);
+            up.setLong(2, now);
+            up.setBoolean(3, synced);
+            up.setLong(4, now);
+            up.setLong(5, added);
+            up.setInt(6, chunk == null ? 0 : 1);
+            up.setLong(7, added);
+            up.setLong(8, seq);
+            up.setString(9, docId);
+            if (up.executeUpdate() != 1) throw new SQLException("document row missing: " + docId);
             return seq;
         });
+        l.lastWrite = write;
         boolean compact = chunk != null && needsCompaction(l);
         return write.handle((seq, err) -> {
             l.pendingWrites.decrementAndGet();
@@ -370,7 +384,7 @@ public final class SqliteDocumentService implements DocumentService {
         l.chunkBytes = 0;
         l.snapshotBytes = snapshot.length;
         l.pendingWrites.incrementAndGet();
-        return db.write(c -> {
+        CompletableFuture<Boolean> write = db.write(c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE documents SET snapshot=?, size=?, heads=?,"
                     + " chunk_count=0, chunk_bytes=0 WHERE id=?")) {
                 ps.setBytes(1, snapshot);
@@ -384,7 +398,9 @@ public final class SqliteDocumentService implements DocumentService {
                 ps.executeUpdate();
             }
             return true;
-        }).whenComplete((ok, err) -> {
+        });
+        l.lastWrite = write;
+        return write.whenComplete((ok, err) -> {
             l.pendingWrites.decrementAndGet();
             if (err == null) compactions.increment();
             else log.warn("compaction of {} failed", docId, err);

@@ -264,4 +264,19 @@ class ElohimNodeRuntimeTest {
             assertThat(closed.get(10, TimeUnit.SECONDS)).as(path).isEqualTo(java.net.http.WebSocket.NORMAL_CLOSURE);
         }
     }
+
+    @Test
+    void libp2pHostListensWithTheNodeIdentityWhenEnabled() throws Exception {
+        node.close();
+        node = ElohimNodeRuntime.start(NodeConfig.ephemeral(dir).with("p2p.enabled", "true"));
+        assertThat(node.ports().p2p()).isPositive();
+        assertThat(PortsFile.read(node.files().ports()).orElseThrow().ports().p2p()).isEqualTo(node.ports().p2p());
+        try (org.elohim.p2p.host.Host client = org.elohim.p2p.host.Host.create(
+                org.elohim.p2p.host.HostConfig.defaults(org.elohim.p2p.peer.IdentityKey.generate()))) {
+            var conn = client.dial(org.elohim.p2p.multiaddr.Multiaddr.parse(
+                    "/ip4/127.0.0.1/tcp/" + node.ports().p2p() + "/p2p/" + node.nodeId())).get(15, TimeUnit.SECONDS);
+            assertThat(conn.remotePeer().toBase58()).isEqualTo(node.nodeId());
+            assertThat(client.ping(conn.remotePeer(), 2).get(15, TimeUnit.SECONDS)).hasSize(2);
+        }
+    }
 }

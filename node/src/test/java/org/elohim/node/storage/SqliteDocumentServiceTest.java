@@ -200,6 +200,47 @@ class SqliteDocumentServiceTest {
         }
     }
 
+    /** A change chunk with correct framing and checksum but a random body: only Automerge can refuse it. */
+    private static byte[] framedGarbage(long seed) throws Exception {
+        byte[] body = new byte[64];
+        new SplittableRandom(seed).nextBytes(body);
+        byte[] head = {1, 64}; // type "change", uLEB128 length
+        java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+        md.update(head);
+        md.update(body);
+        byte[] sum = md.digest();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write(new byte[] {(byte) 0x85, 0x6f, 0x4a, (byte) 0x83});
+        out.write(sum, 0, 4);
+        out.write(head);
+        out.write(body);
+        return out.toByteArray();
+    }
+
+    @Test
+    void contentAutomergeRefusesIsRejectedEvenWithWritesInFlight() throws Exception {
+        try (SqliteDocumentService s = open()) {
+            byte[] garbage = framedGarbage(11);
+            assertThat(ChangeChunks.parse(garbage)).hasSize(1);
+            put(s, "doc", "k", "v0");
+            List<CompletableFuture<ApplyResult>> inFlight = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                String v = "v" + i;
+                inFlight.add(s.edit("doc", "a", Reach.PRIVATE, d -> Docs.set(d, "key" + v, v), "t"));
+            }
+            assertThat(rejection(s.applyChanges("doc", garbage, "a", Reach.PRIVATE, EventKind.NEW, "p")))
+                    .isEqualTo(DocumentRejected.Reason.MALFORMED_CHANGES);
+            for (var f : inFlight) f.join();
+            // The discarded copy was reloaded only after the writes before it were committed.
+            for (int i = 0; i < 20; i++) assertThat(value(s, "doc", "keyv" + i)).contains("v" + i);
+            List<byte[]> loaded = s.read("doc", d -> Hashes.fromChangeHashes(d.getHeads())).join().orElseThrow();
+            assertThat(Hashes.sameSet(loaded, s.info("doc").orElseThrow().heads())).isTrue();
+            assertThat(rejection(s.applyChanges("fresh", garbage, "a", Reach.PRIVATE, EventKind.NEW, "p")))
+                    .isEqualTo(DocumentRejected.Reason.MALFORMED_CHANGES);
+            assertThat(s.info("fresh")).isEmpty();
+        }
+    }
+
     @Test
     void wrongLengthHashesAreRejectedBeforeAutomerge() {
         try (SqliteDocumentService s = open()) {

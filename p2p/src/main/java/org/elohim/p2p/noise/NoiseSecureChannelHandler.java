@@ -33,20 +33,19 @@ public class NoiseSecureChannelHandler extends ByteToMessageDecoder implements C
     public static final int MAX_FRAME_LENGTH = 65535;
     public static final int MAX_PLAINTEXT_LENGTH = MAX_FRAME_LENGTH - CipherState.TAG_LENGTH;
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
-
-    private final Libp2pNoiseHandshake handshake;
-    private final Duration handshakeTimeout;
-    private final CompletableFuture<SecureSessionEstablished> session = new CompletableFuture<>();
     /** Bound on plaintext queued while the handshake runs. */
     public static final int MAX_PENDING_BYTES = 1 << 20;
+    private static final byte[] EMPTY = new byte[0];
 
     private record PendingWrite(ByteBuf buf, ChannelPromise promise) {
     }
 
+    private final Libp2pNoiseHandshake handshake;
+    private final Duration handshakeTimeout;
+    private final CompletableFuture<SecureSessionEstablished> session = new CompletableFuture<>();
     private final ArrayDeque<PendingWrite> pending = new ArrayDeque<>();
     private long pendingBytes;
     private volatile Throwable failure;
-    private static final byte[] EMPTY = new byte[0];
     /** Reused copy area for direct buffers (event-loop confined). */
     private byte[] scratch;
     private ScheduledFuture<?> timer;

@@ -283,6 +283,9 @@ public final class YamuxMuxerHandler extends ChannelDuplexHandler implements Yam
         YamuxStreamChannel child = children.get(streamId);
         if (child != null) {
             child.onRemoteFin();
+            if (!child.isOpen() && !session.hasStream(streamId)) {
+                children.remove(streamId, child); // closed after our FIN and now finished by the peer too
+            }
         }
     }
 

@@ -11,10 +11,12 @@ import java.util.SplittableRandom;
 import org.elohim.p2p.codec.P2pProtocolException;
 import org.elohim.p2p.peer.PeerId;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+@Timeout(30) // fuzz loops are bounded in count; this bounds them in time too
 class MultiaddrTest {
     static final HexFormat HEX = HexFormat.of();
     static final String LISTENER = "12D3KooWK99VoVxNE7XzyBwXEzW7xhK7Gpv85r9F3V3fyKSUKPH5";

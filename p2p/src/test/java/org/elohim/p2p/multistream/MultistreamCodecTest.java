@@ -14,9 +14,11 @@ import org.elohim.p2p.codec.MalformedFrameException;
 import org.elohim.p2p.codec.P2pProtocolException;
 import org.elohim.p2p.codec.Uvarint;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+@Timeout(30) // fuzz loops are bounded in count; this bounds them in time too
 class MultistreamCodecTest {
     static final HexFormat HEX = HexFormat.of();
     /** The first 28 bytes each side sent in the captured js session. */

@@ -20,12 +20,27 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+@Timeout(30) // fuzz loops are bounded in count; this bounds them in time too
 class MultistreamHandlersTest {
     static final HexFormat HEX = HexFormat.of();
     static final byte[] CAPTURED = HEX.parseHex(MultistreamCodecTest.CAPTURED);
+    private final List<EmbeddedChannel> channels = new ArrayList<>();
+
+    /** Channels are released after each test so that the leak detector sees only real leaks. */
+    private EmbeddedChannel embedded(io.netty.channel.ChannelHandler... handlers) {
+        EmbeddedChannel ch = new EmbeddedChannel(handlers);
+        channels.add(ch);
+        return ch;
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void releaseChannels() {
+        channels.forEach(EmbeddedChannel::finishAndReleaseAll);
+    }
 
     /** Records what reaches the end of the pipeline. */
     static final class Tail extends ChannelInboundHandlerAdapter {
@@ -53,7 +68,7 @@ class MultistreamHandlersTest {
 
     @Test
     void dialerSendsHeaderAndProposalInOneWriteLikeJs() {
-        EmbeddedChannel ch = new EmbeddedChannel(new MultistreamDialer(List.of("/noise")));
+        EmbeddedChannel ch = embedded(new MultistreamDialer(List.of("/noise")));
         ByteBuf first = ch.readOutbound();
         assertThat(ByteBufUtil.getBytes(first)).isEqualTo(CAPTURED);
         first.release();
@@ -64,7 +79,7 @@ class MultistreamHandlersTest {
     void listenerAnswersCapturedDialerWithCapturedBytes() {
         MultistreamListener listener = new MultistreamListener(Set.of("/noise"));
         Tail tail = new Tail();
-        EmbeddedChannel ch = new EmbeddedChannel(listener, tail);
+        EmbeddedChannel ch = embedded(listener, tail);
         ch.writeInbound(Unpooled.wrappedBuffer(CAPTURED));
         assertThat(drain(ch)).isEqualTo(CAPTURED);
         assertThat(listener.protocol()).isCompletedWithValue("/noise");
@@ -75,7 +90,7 @@ class MultistreamHandlersTest {
     @Test
     void dialerAcceptsCapturedListenerAnswer() {
         MultistreamDialer dialer = new MultistreamDialer(List.of("/noise"));
-        EmbeddedChannel ch = new EmbeddedChannel(dialer);
+        EmbeddedChannel ch = embedded(dialer);
         drain(ch);
         ch.writeInbound(Unpooled.wrappedBuffer(CAPTURED));
         assertThat(dialer.protocol()).isCompletedWithValue("/noise");
@@ -88,8 +103,8 @@ class MultistreamHandlersTest {
         MultistreamListener listener = new MultistreamListener(Set.of("/b/1.0.0", "/c/1.0.0"));
         Tail dialerTail = new Tail();
         Tail listenerTail = new Tail();
-        EmbeddedChannel d = new EmbeddedChannel(dialer, dialerTail);
-        EmbeddedChannel l = new EmbeddedChannel(listener, listenerTail);
+        EmbeddedChannel d = embedded(dialer, dialerTail);
+        EmbeddedChannel l = embedded(listener, listenerTail);
         // The dialer speaks the protocol right after it is accepted (as soon as the future completes).
         dialer.protocol().thenAccept(p -> d.writeAndFlush(Unpooled.wrappedBuffer("ping".getBytes())));
         pump(d, l);
@@ -103,7 +118,7 @@ class MultistreamHandlersTest {
     @Test
     void leftoverBytesInTheSameReadReachAHandlerAddedOnCompletion() {
         MultistreamListener listener = new MultistreamListener(Set.of("/noise"));
-        EmbeddedChannel ch = new EmbeddedChannel(listener);
+        EmbeddedChannel ch = embedded(listener);
         Tail proto = new Tail();
         listener.protocol().thenAccept(p -> ch.pipeline().addLast(proto));
         ByteBuf in = Unpooled.buffer().writeBytes(CAPTURED).writeBytes("early data".getBytes());
@@ -115,8 +130,8 @@ class MultistreamHandlersTest {
     void allRefusedFailsWithProtocolNotSupportedAndCloses() {
         MultistreamDialer dialer = new MultistreamDialer(List.of("/x", "/y"));
         MultistreamListener listener = new MultistreamListener(Set.of("/z"));
-        EmbeddedChannel d = new EmbeddedChannel(dialer);
-        EmbeddedChannel l = new EmbeddedChannel(listener);
+        EmbeddedChannel d = embedded(dialer);
+        EmbeddedChannel l = embedded(listener);
         pump(d, l);
         assertThat(dialer.protocol()).isCompletedExceptionally();
         assertThat(dialer.protocol().handle((v, e) -> e).join()).isInstanceOf(ProtocolNotSupportedException.class);
@@ -127,7 +142,7 @@ class MultistreamHandlersTest {
     @Test
     void listenerAnswersLsThenAcceptsProposal() {
         MultistreamListener listener = new MultistreamListener(Set.of("/only/1.0.0"));
-        EmbeddedChannel l = new EmbeddedChannel(listener);
+        EmbeddedChannel l = embedded(listener);
         ByteBuf in = Unpooled.buffer().writeBytes(MultistreamCodec.encode(MultistreamCodec.PROTOCOL_ID))
                 .writeBytes(MultistreamCodec.encode("ls"));
         l.writeInbound(in);
@@ -142,7 +157,7 @@ class MultistreamHandlersTest {
     void timesOutHalfOpenNegotiation() {
         MultistreamListener listener = new MultistreamListener(s -> true, List::of, Duration.ofSeconds(5), 8);
         Tail tail = new Tail();
-        EmbeddedChannel l = new EmbeddedChannel(listener, tail);
+        EmbeddedChannel l = embedded(listener, tail);
         l.writeInbound(Unpooled.wrappedBuffer(MultistreamCodec.encode(MultistreamCodec.PROTOCOL_ID)));
         l.advanceTimeBy(6, TimeUnit.SECONDS);
         l.runScheduledPendingTasks();
@@ -154,7 +169,7 @@ class MultistreamHandlersTest {
     @Test
     void tooManyProposalsCloses() {
         MultistreamListener listener = new MultistreamListener(s -> false, List::of, Duration.ofSeconds(5), 4);
-        EmbeddedChannel l = new EmbeddedChannel(listener);
+        EmbeddedChannel l = embedded(listener);
         ByteBuf in = Unpooled.buffer().writeBytes(MultistreamCodec.encode(MultistreamCodec.PROTOCOL_ID));
         for (int i = 0; i < 10; i++) {
             in.writeBytes(MultistreamCodec.encode("/p/" + i));
@@ -167,13 +182,13 @@ class MultistreamHandlersTest {
     @Test
     void wrongHeaderAndOversizedMessageClose() {
         MultistreamListener listener = new MultistreamListener(Set.of("/a"));
-        EmbeddedChannel l = new EmbeddedChannel(listener);
+        EmbeddedChannel l = embedded(listener);
         l.writeInbound(Unpooled.wrappedBuffer(MultistreamCodec.encode("/multistream/2.0.0")));
         assertThat(listener.protocol()).isCompletedExceptionally();
         assertThat(l.isOpen()).isFalse();
 
         MultistreamDialer dialer = new MultistreamDialer(List.of("/a"));
-        EmbeddedChannel d = new EmbeddedChannel(dialer);
+        EmbeddedChannel d = embedded(dialer);
         d.writeInbound(Unpooled.wrappedBuffer(HEX.parseHex("8110")));
         assertThat(dialer.protocol().handle((v, e) -> e).join()).isInstanceOf(MultistreamException.class);
         assertThat(d.isOpen()).isFalse();
@@ -182,7 +197,7 @@ class MultistreamHandlersTest {
     @Test
     void channelCloseFailsPendingNegotiation() {
         MultistreamDialer dialer = new MultistreamDialer(List.of("/a"));
-        EmbeddedChannel d = new EmbeddedChannel(dialer);
+        EmbeddedChannel d = embedded(dialer);
         d.close();
         assertThat(dialer.protocol()).isCompletedExceptionally();
     }
@@ -198,7 +213,7 @@ class MultistreamHandlersTest {
             MultistreamNegotiator h = dialerSide ? new MultistreamDialer(List.of("/noise", "/tls/1.0.0"))
                     : new MultistreamListener(Set.of("/noise"));
             Tail tail = new Tail();
-            EmbeddedChannel ch = new EmbeddedChannel(h, tail);
+            EmbeddedChannel ch = embedded(h, tail);
             byte[] b = good.clone();
             for (int f = 0; f <= rnd.nextInt(4); f++) {
                 b[rnd.nextInt(b.length)] = (byte) rnd.nextInt(256);

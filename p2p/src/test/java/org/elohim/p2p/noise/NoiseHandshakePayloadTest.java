@@ -9,9 +9,11 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 import org.elohim.p2p.codec.P2pProtocolException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+@Timeout(30) // fuzz loops are bounded in count; this bounds them in time too
 class NoiseHandshakePayloadTest {
     static final HexFormat HEX = HexFormat.of();
     /** Plaintext payloads of the captured msg3 (inlined muxer) and msg2 (no muxer list). */

@@ -21,13 +21,28 @@ import java.util.concurrent.TimeUnit;
 import org.elohim.p2p.peer.IdentityKey;
 import org.elohim.p2p.peer.PeerId;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+@Timeout(30) // fuzz loops are bounded in count; this bounds them in time too
 class NoiseSecureChannelHandlerTest {
     static final IdentityKey DIALER = IdentityKey.fromSeed(DIALER_SEED);
     static final IdentityKey LISTENER = IdentityKey.fromSeed(LISTENER_SEED);
     static final List<String> YAMUX = List.of("/yamux/1.0.0");
+    private final List<EmbeddedChannel> channels = new ArrayList<>();
+
+    /** Channels are released after each test so that the leak detector sees only real leaks. */
+    private EmbeddedChannel embedded(io.netty.channel.ChannelHandler... handlers) {
+        EmbeddedChannel ch = new EmbeddedChannel(handlers);
+        channels.add(ch);
+        return ch;
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void releaseChannels() {
+        channels.forEach(EmbeddedChannel::finishAndReleaseAll);
+    }
 
     static final class Tail extends ChannelInboundHandlerAdapter {
         final ByteArrayOutputStream data = new ByteArrayOutputStream();
@@ -67,8 +82,8 @@ class NoiseSecureChannelHandlerTest {
         NoiseSecureChannelHandler rh = new NoiseSecureChannelHandler(Role.RESPONDER, LISTENER, Optional.empty(), YAMUX);
         Tail it = new Tail();
         Tail rt = new Tail();
-        EmbeddedChannel i = new EmbeddedChannel(ih, it);
-        EmbeddedChannel r = new EmbeddedChannel(rh, rt);
+        EmbeddedChannel i = embedded(ih, it);
+        EmbeddedChannel r = embedded(rh, rt);
         // Written before the session exists: queued, then sent encrypted.
         i.writeAndFlush(Unpooled.wrappedBuffer("early".getBytes()));
         pump(i, r);
@@ -111,7 +126,7 @@ class NoiseSecureChannelHandlerTest {
                 RESPONDER_STATIC, RESPONDER_EPHEMERAL);
         NoiseSecureChannelHandler h = new NoiseSecureChannelHandler(hs, Duration.ofSeconds(10));
         Tail tail = new Tail();
-        EmbeddedChannel ch = new EmbeddedChannel(h, tail);
+        EmbeddedChannel ch = embedded(h, tail);
         ch.writeInbound(Unpooled.wrappedBuffer(framed(c.msg1())));
         assertThat(drain(ch)).isEqualTo(framed(c.msg2()));
         ByteBuf in = Unpooled.buffer().writeBytes(framed(c.msg3()));
@@ -138,7 +153,7 @@ class NoiseSecureChannelHandlerTest {
                 Optional.of(PeerId.parse(LISTENER_PEER_ID)), List.of(), INITIATOR_STATIC, INITIATOR_EPHEMERAL);
         NoiseSecureChannelHandler h = new NoiseSecureChannelHandler(hs, Duration.ofSeconds(10));
         Tail tail = new Tail();
-        EmbeddedChannel ch = new EmbeddedChannel(h, tail);
+        EmbeddedChannel ch = embedded(h, tail);
         assertThat(drain(ch)).isEqualTo(framed(c.msg1()));
         ch.writeInbound(Unpooled.wrappedBuffer(framed(c.msg2())));
         assertThat(drain(ch)).isEqualTo(framed(c.msg3()));
@@ -165,8 +180,8 @@ class NoiseSecureChannelHandlerTest {
                 Optional.of(someoneElse.peerId()), YAMUX);
         NoiseSecureChannelHandler rh = new NoiseSecureChannelHandler(Role.RESPONDER, LISTENER, Optional.empty(), YAMUX);
         Tail it = new Tail();
-        EmbeddedChannel i = new EmbeddedChannel(ih, it);
-        EmbeddedChannel r = new EmbeddedChannel(rh);
+        EmbeddedChannel i = embedded(ih, it);
+        EmbeddedChannel r = embedded(rh);
         pump(i, r);
         Throwable cause = ih.session().handle((v, e) -> e).join();
         assertThat(cause).isInstanceOf(PeerIdMismatchException.class);
@@ -181,8 +196,8 @@ class NoiseSecureChannelHandlerTest {
         NoiseSecureChannelHandler ih = new NoiseSecureChannelHandler(Role.INITIATOR, DIALER, Optional.empty(),
                 List.of("/mplex/6.7.0"));
         NoiseSecureChannelHandler rh = new NoiseSecureChannelHandler(Role.RESPONDER, LISTENER, Optional.empty(), YAMUX);
-        EmbeddedChannel i = new EmbeddedChannel(ih);
-        EmbeddedChannel r = new EmbeddedChannel(rh);
+        EmbeddedChannel i = embedded(ih);
+        EmbeddedChannel r = embedded(rh);
         pump(i, r);
         assertThat(ih.session().handle((v, e) -> e).join()).isInstanceOf(NoiseHandshakeException.class)
                 .hasMessageContaining("no common stream muxer");
@@ -195,13 +210,13 @@ class NoiseSecureChannelHandlerTest {
         List<String> rList = List.of("/yamux/1.0.0", "/mplex/6.7.0");
         NoiseSecureChannelHandler ih = new NoiseSecureChannelHandler(Role.INITIATOR, DIALER, Optional.empty(), iList);
         NoiseSecureChannelHandler rh = new NoiseSecureChannelHandler(Role.RESPONDER, LISTENER, Optional.empty(), rList);
-        pump(new EmbeddedChannel(ih), new EmbeddedChannel(rh));
+        pump(embedded(ih), embedded(rh));
         assertThat(ih.session().join().inlinedMuxer()).contains("/mplex/6.7.0");
         assertThat(rh.session().join().inlinedMuxer()).contains("/mplex/6.7.0");
 
         NoiseSecureChannelHandler ih2 = new NoiseSecureChannelHandler(Role.INITIATOR, DIALER, Optional.empty(), YAMUX);
         NoiseSecureChannelHandler rh2 = new NoiseSecureChannelHandler(Role.RESPONDER, LISTENER, Optional.empty(), List.of());
-        pump(new EmbeddedChannel(ih2), new EmbeddedChannel(rh2));
+        pump(embedded(ih2), embedded(rh2));
         assertThat(ih2.session().join().inlinedMuxer()).isEmpty();
         assertThat(rh2.session().join().inlinedMuxer()).isEmpty();
     }
@@ -211,7 +226,7 @@ class NoiseSecureChannelHandlerTest {
         NoiseSecureChannelHandler rh = new NoiseSecureChannelHandler(Role.RESPONDER, LISTENER, Optional.empty(), YAMUX,
                 Duration.ofSeconds(3));
         Tail tail = new Tail();
-        EmbeddedChannel r = new EmbeddedChannel(rh, tail);
+        EmbeddedChannel r = embedded(rh, tail);
         r.writeInbound(Unpooled.wrappedBuffer(new byte[] {0, 32, 1, 2})); // a partial first message, then silence
         r.advanceTimeBy(4, TimeUnit.SECONDS);
         r.runScheduledPendingTasks();
@@ -226,8 +241,8 @@ class NoiseSecureChannelHandlerTest {
         NoiseSecureChannelHandler ih = new NoiseSecureChannelHandler(Role.INITIATOR, DIALER, Optional.empty(), YAMUX);
         NoiseSecureChannelHandler rh = new NoiseSecureChannelHandler(Role.RESPONDER, LISTENER, Optional.empty(), YAMUX);
         Tail rt = new Tail();
-        EmbeddedChannel i = new EmbeddedChannel(ih);
-        EmbeddedChannel r = new EmbeddedChannel(rh, rt);
+        EmbeddedChannel i = embedded(ih);
+        EmbeddedChannel r = embedded(rh, rt);
         pump(i, r);
         i.writeAndFlush(Unpooled.wrappedBuffer("secret".getBytes()));
         byte[] wire = drain(i);
@@ -253,7 +268,7 @@ class NoiseSecureChannelHandlerTest {
                             INITIATOR_EPHEMERAL);
             NoiseSecureChannelHandler h = new NoiseSecureChannelHandler(hs, Duration.ofSeconds(5));
             Tail tail = new Tail();
-            EmbeddedChannel ch = new EmbeddedChannel(h, tail);
+            EmbeddedChannel ch = embedded(h, tail);
             ByteBuf in = Unpooled.buffer();
             if (responder) {
                 in.writeBytes(framed(c.msg1())).writeBytes(framed(c.msg3()));

@@ -7,10 +7,12 @@ import java.util.SplittableRandom;
 import org.elohim.p2p.codec.P2pProtocolException;
 import org.elohim.p2p.crypto.X25519;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The bare Noise XX state machine, without the libp2p payload. */
+@Timeout(30) // fuzz loops are bounded in count; this bounds them in time too
 class NoiseXXHandshakeTest {
 
     @Test

@@ -11,8 +11,10 @@ import java.util.SplittableRandom;
 import org.elohim.p2p.codec.P2pProtocolException;
 import org.elohim.p2p.crypto.Ed25519;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+@Timeout(30) // fuzz loops are bounded in count; this bounds them in time too
 class IdentityKeyTest {
     static final HexFormat HEX = HexFormat.of();
 

@@ -7,10 +7,12 @@ import java.util.HexFormat;
 import java.util.SplittableRandom;
 import org.elohim.p2p.codec.P2pProtocolException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+@Timeout(30) // fuzz loops are bounded in count; this bounds them in time too
 class PeerIdTest {
     static final HexFormat HEX = HexFormat.of();
 

@@ -1,0 +1,84 @@
+package org.elohim.bench.node;
+
+import io.grpc.stub.StreamObserver;
+import java.util.concurrent.atomic.AtomicLong;
+import org.elohim.api.v1.SyncMessage;
+import org.elohim.node.grpc.SyncStreams;
+import org.elohim.node.reach.Requester;
+
+/**
+ * Counts the Sync protocol's messages and their protobuf bytes each way, and its round trips: a
+ * round trip is a turn of the conversation, the node answering after the device spoke.
+ */
+final class CountingSyncStreams implements SyncStreams {
+    private final SyncStreams delegate;
+    final AtomicLong messagesUp = new AtomicLong();
+    final AtomicLong messagesDown = new AtomicLong();
+    final AtomicLong bytesUp = new AtomicLong();
+    final AtomicLong bytesDown = new AtomicLong();
+    final AtomicLong roundTrips = new AtomicLong();
+    private final Object turnLock = new Object();
+    private boolean deviceSpokeLast;
+
+    CountingSyncStreams(SyncStreams delegate) {
+        this.delegate = delegate;
+    }
+
+    void reset() {
+        messagesUp.set(0);
+        messagesDown.set(0);
+        bytesUp.set(0);
+        bytesDown.set(0);
+        roundTrips.set(0);
+        synchronized (turnLock) {
+            deviceSpokeLast = false;
+        }
+    }
+
+    @Override
+    public StreamObserver<SyncMessage> open(Requester requester, StreamObserver<SyncMessage> outbound) {
+        StreamObserver<SyncMessage> inbound = delegate.open(requester, new StreamObserver<>() {
+            @Override
+            public void onNext(SyncMessage m) {
+                messagesDown.incrementAndGet();
+                bytesDown.addAndGet(m.getSerializedSize());
+                synchronized (turnLock) {
+                    if (deviceSpokeLast) roundTrips.incrementAndGet();
+                    deviceSpokeLast = false;
+                }
+                outbound.onNext(m);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                outbound.onError(t);
+            }
+
+            @Override
+            public void onCompleted() {
+                outbound.onCompleted();
+            }
+        });
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(SyncMessage m) {
+                messagesUp.incrementAndGet();
+                bytesUp.addAndGet(m.getSerializedSize());
+                synchronized (turnLock) {
+                    deviceSpokeLast = true;
+                }
+                inbound.onNext(m);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                inbound.onError(t);
+            }
+
+            @Override
+            public void onCompleted() {
+                inbound.onCompleted();
+            }
+        };
+    }
+}
