@@ -20,5 +20,5 @@ newest_jdk() {
 NEWEST="${NEWEST_JDK:-$(newest_jdk)}"
 for JAVA in "$JDK17" "$NEWEST"; do
   [ -x "$JAVA" ] || continue
-  "$JAVA" -Xmx1g -cp "$CP" org.elohim.bench.p2p.ThroughputBench "$@"
+  "$JAVA" -Xmx1g --enable-native-access=ALL-UNNAMED -cp "$CP" org.elohim.bench.p2p.ThroughputBench "$@"
 done

@@ -50,6 +50,8 @@ async function expectErrorAndClose(name, frames, errorPattern) {
 run(async () => {
   // a well-behaved join first: the server's peer frame decodes in cbor-x with the expected fields
   const good = await open();
+  let pings = 0;
+  good.ws.on("ping", () => { pings++; good.waiters.forEach(w => w()); });
   good.ws.send(join("raw-good"));
   await waitFor(good, () => good.messages.length > 0, "peer");
   const peer = good.messages[0];
@@ -92,5 +94,8 @@ run(async () => {
   await waitFor(good, () => good.messages.some(m => m.type === "doc-unavailable"), "doc-unavailable");
   if (good.closed) throw new Error("good connection was closed");
   ok("node-unaffected");
+  // keep-alive: the server pings every 5 s (ws answers with pongs by itself)
+  await waitFor(good, () => pings > 0, "a keep-alive ping", 7000);
+  ok("keep-alive-ping", { pings });
   good.ws.close();
 });

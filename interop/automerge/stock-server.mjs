@@ -6,12 +6,12 @@ import { NodeWSServerAdapter } from "@automerge/automerge-repo-network-websocket
 
 const port = Number(process.argv[2] || 0);
 const dataDir = process.argv[3];
-const wss = new WebSocketServer({ port, host: "127.0.0.1" });
 let storage;
 if (dataDir) {
   const { NodeFSStorageAdapter } = await import("@automerge/automerge-repo-storage-nodefs");
   storage = new NodeFSStorageAdapter(dataDir);
 }
+const wss = new WebSocketServer({ port, host: "127.0.0.1" });
 const repo = new Repo({ network: [new NodeWSServerAdapter(wss)], storage, peerId: "stock-sync-server", sharePolicy: async () => false });
 wss.on("listening", () => console.log("PORT " + wss.address().port));
 process.on("SIGTERM", async () => { await repo.shutdown(); wss.close(); process.exit(0); });

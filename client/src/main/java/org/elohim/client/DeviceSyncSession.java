@@ -265,45 +265,47 @@ final class DeviceSyncSession {
     }
 
     private void onDocResponse(DocResponse r) {
-        Request req = requests.get(r.getRequestId());
+        long id = r.getRequestId();
+        Request req = requests.get(id);
         if (req == null || !req.docId.equals(r.getDocId())) {
             error(SyncError.Code.BAD_REQUEST, "response to no request", r.getDocId());
             return;
         }
         if (req.parts.size() + r.getChanges().size() > MAX_DOC_RESPONSE_BYTES) {
             error(SyncError.Code.TOO_LARGE, "document larger than this device accepts", r.getDocId());
-            finish(r.getRequestId(), req);
+            requests.remove(id);
+            done(id, req);
             return;
         }
         byte[] part = r.getChanges().toByteArray();
         req.parts.write(part, 0, part.length);
         if (r.getMore()) return;
-        finish(r.getRequestId(), req);
-        if (r.getNotFound()) return;
-        byte[] changes = req.parts.toByteArray();
-        Optional<ClientStore.StoredDoc> local = store.doc(req.docId);
-        if (changes.length == 0 && local.isPresent()) return;
+        requests.remove(id);
         try {
-            AutomergeBytes.Result merged = AutomergeBytes.merge(local.map(ClientStore.StoredDoc::data).orElse(null), changes);
-            Reach reach = local.map(ClientStore.StoredDoc::reach).orElse(Reach.fromProto(r.getReach()));
-            String docOwner = local.map(ClientStore.StoredDoc::owner).filter(o -> !o.isEmpty()).orElse(r.getOwner());
-            if (merged.changed() || local.isEmpty()) {
-                // Recorded as NEW in my own stream: what I received flows on from me too (SYNC-PROTOCOL "Epochs").
-                store.saveDoc(req.docId, merged.data(), merged.heads(), reach, docOwner, EventKind.EVENT_KIND_NEW,
-                        clock.getAsLong());
-                docsReceived++;
-                listener.documentChanged(req.docId);
-            }
+            if (!r.getNotFound()) store(req.docId, req.parts.toByteArray(), r);
         } catch (RuntimeException e) { // AutomergeException is package-private in 0.0.7
             log.warn("node sent changes for {} that Automerge rejects: {}", req.docId, e.getMessage());
             error(SyncError.Code.REJECTED_CHANGES, "malformed changes", req.docId);
         } finally {
-            acknowledgeCompleted();
+            // Only now, with the document committed (or rejected), may its batch be acknowledged.
+            done(id, req);
         }
     }
 
-    private void finish(long id, Request req) {
-        requests.remove(id);
+    private void store(String docId, byte[] changes, DocResponse r) {
+        Optional<ClientStore.StoredDoc> local = store.doc(docId);
+        if (changes.length == 0 && local.isPresent()) return;
+        AutomergeBytes.Result merged = AutomergeBytes.merge(local.map(ClientStore.StoredDoc::data).orElse(null), changes);
+        if (!merged.changed() && local.isPresent()) return;
+        Reach reach = local.map(ClientStore.StoredDoc::reach).orElse(Reach.fromProto(r.getReach()));
+        String docOwner = local.map(ClientStore.StoredDoc::owner).filter(o -> !o.isEmpty()).orElse(r.getOwner());
+        // Recorded as NEW in my own stream: what I received flows on from me too (SYNC-PROTOCOL "Epochs").
+        store.saveDoc(docId, merged.data(), merged.heads(), reach, docOwner, EventKind.EVENT_KIND_NEW, clock.getAsLong());
+        docsReceived++;
+        listener.documentChanged(docId);
+    }
+
+    private void done(long id, Request req) {
         req.batch.pending.remove(id);
         acknowledgeCompleted();
     }
@@ -365,6 +367,13 @@ final class DeviceSyncSession {
     boolean isIdle() {
         return helloReceived && !failed && peerCaughtUp && incoming.isEmpty() && requests.isEmpty()
                 && sentCaughtUp && ackedSeq >= store.lastSeq();
+    }
+
+    /** The session's progress, for error messages. */
+    String describe() {
+        return "hello=" + helloReceived + " peerCaughtUp=" + peerCaughtUp + " incomingBatches=" + incoming.size()
+                + " openRequests=" + requests.size() + " sentThrough=" + sentThrough + " sentCaughtUp=" + sentCaughtUp
+                + " unackedBatches=" + unackedBatches + " acked=" + ackedSeq + " lastSeq=" + store.lastSeq();
     }
 
     private void checkIdle() {

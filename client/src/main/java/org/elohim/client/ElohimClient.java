@@ -336,7 +336,8 @@ public final class ElohimClient implements AutoCloseable {
             DeviceSyncSession s = stream.session;
             return new SyncResult(s.docsReceived(), s.docsSent(), store.lastSeq());
         } catch (TimeoutException e) {
-            throw new ClientException("sync did not converge within " + timeout);
+            String state = onActor(() -> stream.session.describe());
+            throw new ClientException("sync did not converge within " + timeout + " (" + state + ")");
         } catch (ExecutionException e) {
             throw new ClientException("sync failed: " + e.getCause().getMessage(), e.getCause());
         } catch (InterruptedException e) {

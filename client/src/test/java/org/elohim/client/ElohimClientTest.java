@@ -97,7 +97,7 @@ class ElohimClientTest {
         assertThat(local(phone, "notes")).containsEntry("title", "written offline");
 
         phone.connect("127.0.0.1", node.port()).pair(node.token("alice"), "phone");
-        SyncResult r = phone.sync();
+        SyncResult r = phone.sync(Duration.ofSeconds(20));
         assertThat(r.documentsSent()).isEqualTo(1);
         assertThat(onNode("notes")).containsEntry("title", "written offline");
         assertThat(node.docs.info("notes").orElseThrow().owner()).isEqualTo("alice");
@@ -115,16 +115,16 @@ class ElohimClientTest {
             switch (random.nextInt(3)) {
                 case 0 -> phone.edit(doc, Docs.set("device-" + random.nextInt(4), "d" + step));
                 case 1 -> node.put(doc, "alice", org.elohim.node.reach.Reach.PRIVATE, "node-" + random.nextInt(4), "n" + step);
-                default -> phone.sync();
+                default -> phone.sync(Duration.ofSeconds(20));
             }
         }
-        phone.sync();
+        phone.sync(Duration.ofSeconds(20));
         for (String doc : ids) {
             if (node.docs.info(doc).isEmpty() && phone.get(doc).isEmpty()) continue;
             assertConverged(phone, doc);
         }
         // Nothing left to exchange: a further round moves no document.
-        SyncResult idle = phone.sync();
+        SyncResult idle = phone.sync(Duration.ofSeconds(20));
         assertThat(idle.documentsReceived()).isZero();
         assertThat(idle.documentsSent()).isZero();
     }
@@ -135,9 +135,9 @@ class ElohimClientTest {
         ElohimClient laptop = paired("laptop", "alice");
         phone.edit("shared", Docs.set("from-phone", "1"));
         laptop.edit("shared", Docs.set("from-laptop", "2"));
-        phone.sync();
-        laptop.sync();
-        phone.sync();
+        phone.sync(Duration.ofSeconds(20));
+        laptop.sync(Duration.ofSeconds(20));
+        phone.sync(Duration.ofSeconds(20));
         assertThat(local(phone, "shared")).containsEntry("from-phone", "1").containsEntry("from-laptop", "2");
         assertThat(local(laptop, "shared")).isEqualTo(local(phone, "shared"));
         assertThat(Docs.hex(laptop.get("shared").orElseThrow().heads()))
@@ -159,10 +159,10 @@ class ElohimClientTest {
         ElohimClient alice = paired("alice-phone", "alice");
         alice.edit("diary", Reach.PRIVATE, Docs.set("secret", "s"));
         alice.edit("groceries", Reach.FAMILY, Docs.set("milk", "2"));
-        alice.sync();
+        alice.sync(Duration.ofSeconds(20));
 
         ElohimClient bob = paired("bob-phone", "bob");
-        bob.sync();
+        bob.sync(Duration.ofSeconds(20));
         assertThat(bob.list()).extracting(LocalDocument::docId).containsExactly("groceries");
         assertThat(local(bob, "groceries")).containsEntry("milk", "2");
         assertThat(bob.get("groceries").orElseThrow().owner()).isEqualTo("alice");
@@ -173,8 +173,8 @@ class ElohimClientTest {
         // Bob's edit of the family document reaches Alice; his private notes do not.
         bob.edit("groceries", Docs.set("eggs", "6"));
         bob.edit("bobs-notes", Reach.PRIVATE, Docs.set("x", "y"));
-        bob.sync();
-        alice.sync();
+        bob.sync(Duration.ofSeconds(20));
+        alice.sync(Duration.ofSeconds(20));
         assertThat(local(alice, "groceries")).containsEntry("eggs", "6");
         assertThat(alice.get("bobs-notes")).isEmpty();
         assertThat(alice.list()).extracting(LocalDocument::docId).containsExactly("diary", "groceries");
@@ -186,7 +186,7 @@ class ElohimClientTest {
         alice.edit("diary", Reach.PRIVATE, Docs.set("secret", "s"));
         alice.edit("groceries", Reach.FAMILY, Docs.set("milk", "2"));
         alice.edit("recipes", Reach.COMMONS, Docs.set("bread", "flour"));
-        alice.sync();
+        alice.sync(Duration.ofSeconds(20));
 
         ElohimClient stranger = device("stranger").connect("127.0.0.1", node.port());
         assertThat(stranger.listRemote()).extracting(RemoteDocument::docId).containsExactly("recipes");

@@ -17,6 +17,8 @@ final class CountingSyncStreams implements SyncStreams {
     final AtomicLong bytesUp = new AtomicLong();
     final AtomicLong bytesDown = new AtomicLong();
     final AtomicLong roundTrips = new AtomicLong();
+    /** Message kinds in order of appearance, e.g. "up:hello down:hello down:events ..." (first 12 only). */
+    final java.util.List<String> sequence = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
     private final Object turnLock = new Object();
     private boolean deviceSpokeLast;
 
@@ -30,9 +32,14 @@ final class CountingSyncStreams implements SyncStreams {
         bytesUp.set(0);
         bytesDown.set(0);
         roundTrips.set(0);
+        sequence.clear();
         synchronized (turnLock) {
             deviceSpokeLast = false;
         }
+    }
+
+    private void note(String direction, SyncMessage m) {
+        if (sequence.size() < 12) sequence.add(direction + ":" + m.getBodyCase().name().toLowerCase(java.util.Locale.ROOT));
     }
 
     @Override
@@ -42,6 +49,7 @@ final class CountingSyncStreams implements SyncStreams {
             public void onNext(SyncMessage m) {
                 messagesDown.incrementAndGet();
                 bytesDown.addAndGet(m.getSerializedSize());
+                note("down", m);
                 synchronized (turnLock) {
                     if (deviceSpokeLast) roundTrips.incrementAndGet();
                     deviceSpokeLast = false;
@@ -64,6 +72,7 @@ final class CountingSyncStreams implements SyncStreams {
             public void onNext(SyncMessage m) {
                 messagesUp.incrementAndGet();
                 bytesUp.addAndGet(m.getSerializedSize());
+                note("up", m);
                 synchronized (turnLock) {
                     deviceSpokeLast = true;
                 }

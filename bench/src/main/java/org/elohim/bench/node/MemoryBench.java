@@ -118,7 +118,13 @@ public final class MemoryBench {
         System.out.println("| cache | phase | documents touched | RSS | Java heap used | resident docs | evictions |");
         System.out.println("|---|---|---:|---:|---:|---:|---:|");
         for (Map.Entry<String, List<String[]>> e : runs.entrySet()) {
-            for (String[] s : e.getValue()) {
+            List<String[]> samples = e.getValue();
+            for (String[] s : samples) {
+                long touched = Long.parseLong(s[1]);
+                // the table keeps start, 10%, 50% and 100% of the first pass, and the end of the second
+                boolean keep = touched == 0 || (s[0].equals("pass1") && (touched == n / 10 || touched == n / 2 || touched == n))
+                        || (s[0].equals("pass2") && touched == n) || s == samples.get(samples.size() - 1);
+                if (!keep) continue;
                 System.out.printf("| %s | %s | %,d | %,d MiB | %,d MiB | %,d | %,d |%n", e.getKey(), s[0],
                         Long.parseLong(s[1]), Long.parseLong(s[2]) >> 20, Long.parseLong(s[3]) >> 20,
                         Long.parseLong(s[4]), Long.parseLong(s[5]));

@@ -27,7 +27,7 @@ public final class ReconnectBench {
     static final int CHANGED = 100;
 
     record Row(int docs, String scenario, int received, double millis, long roundTrips, long msgsUp, long msgsDown,
-               long protoBytes, long tcpBytes) {
+               long protoBytes, long tcpBytes, String sequence) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -79,7 +79,7 @@ public final class ReconnectBench {
         Thread.sleep(200); // let the proxy count the connection's last frames
         return new Row(n, scenario, r.documentsReceived(), millis, counter.roundTrips.get(), counter.messagesUp.get(),
                 counter.messagesDown.get(), counter.bytesUp.get() + counter.bytesDown.get(),
-                proxy.up.get() + proxy.down.get());
+                proxy.up.get() + proxy.down.get(), String.join(" ", counter.sequence));
     }
 
     static void print(List<Row> rows) {
@@ -89,6 +89,11 @@ public final class ReconnectBench {
         for (Row r : rows) {
             System.out.printf("| %,d | %s | %,d | %d | %d / %d | %,d | %,d | %.1f ms |%n", r.docs(), r.scenario(),
                     r.received(), r.roundTrips(), r.msgsUp(), r.msgsDown(), r.protoBytes(), r.tcpBytes(), r.millis());
+        }
+        System.out.println();
+        System.out.println("Message sequence of each reconnect (first 12 messages):");
+        for (Row r : rows) {
+            if (r.scenario().startsWith("(")) System.out.printf("  %,d docs, %s: %s%n", r.docs(), r.scenario(), r.sequence());
         }
         System.out.flush();
     }

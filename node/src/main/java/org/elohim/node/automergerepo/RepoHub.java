@@ -88,6 +88,8 @@ public final class RepoHub implements AutoCloseable {
         Document replica;
         final Map<RepoConnection, SyncState> states = new HashMap<>();
         final Set<RepoConnection> peers = new LinkedHashSet<>();
+        /** Peers whose state was restored from storage and who have not been sent anything since. */
+        final Set<RepoConnection> resumed = new java.util.HashSet<>();
         int pendingWrites;
         boolean externalChange;
         List<String> lastOwnHeads = List.of();
@@ -318,8 +320,15 @@ public final class RepoHub implements AutoCloseable {
         ChangeHash[] after = replica.getHeads();
         if (!sameHeads(before, after)) {
             persist(doc, replica.encodeChangesSince(before), conn);
+            flush(doc, null);
+            return;
         }
-        flush(doc);
+        // A resuming peer that is already in sync needs no answer: a restored SyncState does not
+        // remember the heads it last sent, so Automerge would send them again for every document
+        // the peer announces on reconnect (most of a catch-up's bytes).
+        boolean quiet = doc.resumed.contains(conn) && header.changeCount() == 0 && header.needCount() == 0
+                && sameHeads(header.heads(), after);
+        flush(doc, quiet ? conn : null);
     }
 
     private void persist(LiveDoc doc, byte[] changes, RepoConnection from) {
@@ -350,6 +359,10 @@ public final class RepoHub implements AutoCloseable {
 
     /** Brings the replica up to date with the store and sends every attached peer what it lacks. */
     private void flush(LiveDoc doc) {
+        flush(doc, null);
+    }
+
+    private void flush(LiveDoc doc, RepoConnection skip) {
         if (doc.pendingWrites > 0) return;
         if (doc.externalChange) {
             doc.externalChange = false;
@@ -373,8 +386,12 @@ public final class RepoHub implements AutoCloseable {
             // Before the first commit, only peers that are syncing it in (they have it) hear about it;
             // those told "unavailable" wait for it to exist.
             if (!doc.exists && !doc.states.containsKey(conn)) continue;
+            if (conn == skip) continue;
             Optional<byte[]> message = replica.generateSyncMessage(stateFor(doc, conn));
-            message.ifPresent(m -> conn.link.send(new Sync(peerId, conn.senderId, doc.id, m)));
+            if (message.isPresent()) {
+                doc.resumed.remove(conn);
+                conn.link.send(new Sync(peerId, conn.senderId, doc.id, message.get()));
+            }
         }
         gossipOwnHeads(doc, replica);
         evictReplicas();
@@ -437,6 +454,7 @@ public final class RepoHub implements AutoCloseable {
             if (saved.isPresent()) {
                 try {
                     state = SyncState.decode(saved.get());
+                    doc.resumed.add(conn);
                 } catch (RuntimeException e) {
                     log.debug("discarding undecodable sync state of {} for {}", storage, doc.id);
                 }
@@ -475,6 +493,7 @@ public final class RepoHub implements AutoCloseable {
                 state.free();
             }
             doc.peers.remove(conn);
+            doc.resumed.remove(conn);
             retireIfIdle(doc);
         }
         conn.documents.clear();
@@ -562,6 +581,16 @@ public final class RepoHub implements AutoCloseable {
             if (s == except || s.closed || !policy.mayRead(s.requester, doc.owner, doc.reach)) continue;
             s.link.send(new RemoteHeadsChanged(peerId, s.senderId, doc.id, Map.of(storage, heads)));
         }
+    }
+
+    private static boolean sameHeads(List<byte[]> a, ChangeHash[] b) {
+        if (a.size() != b.length) return false;
+        outer:
+        for (byte[] x : a) {
+            for (ChangeHash h : b) if (Arrays.equals(x, h.getBytes())) continue outer;
+            return false;
+        }
+        return true;
     }
 
     private static boolean sameHeads(ChangeHash[] a, ChangeHash[] b) {

@@ -30,15 +30,15 @@ interface AdminClient extends AutoCloseable {
 
     static AdminClient open(NodeConfig config) {
         NodeFiles files = new NodeFiles(config.dataDir());
-        Optional<DataDirLock> lock;
-        try {
-            lock = java.nio.file.Files.isDirectory(config.dataDir()) ? DataDirLock.tryAcquire(files) : Optional.empty();
-        } catch (java.io.IOException e) {
-            throw new CliException(ExitCodes.CONFIG, "cannot use " + config.dataDir() + ": " + e.getMessage());
-        }
         if (!java.nio.file.Files.isDirectory(config.dataDir())) {
             throw new CliException(ExitCodes.CONFIG, "no data directory at " + config.dataDir().toAbsolutePath()
                     + " (run `elohim-node init` first)");
+        }
+        Optional<DataDirLock> lock;
+        try {
+            lock = DataDirLock.tryAcquire(files);
+        } catch (java.io.IOException e) {
+            throw new CliException(ExitCodes.CONFIG, "cannot use " + config.dataDir() + ": " + e.getMessage());
         }
         if (lock.isPresent()) return new LocalAdminClient(config, lock.get());
         return RemoteAdminClient.forRunningNode(files);

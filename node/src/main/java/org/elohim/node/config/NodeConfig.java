@@ -25,6 +25,9 @@ public record NodeConfig(Path dataDir,
         Objects.requireNonNull(p2pBind, "p2pBind");
         Objects.requireNonNull(realtimeAccess, "realtimeAccess");
         Objects.requireNonNull(logLevel, "logLevel");
+        if (!java.util.List.of("error", "warn", "info", "debug", "trace").contains(logLevel.toLowerCase(java.util.Locale.ROOT))) {
+            throw new ConfigException("log.level must be error, warn, info, debug or trace, not \"" + logLevel + "\"");
+        }
     }
 
     public static final Path DEFAULT_DATA_DIR = Path.of("data");

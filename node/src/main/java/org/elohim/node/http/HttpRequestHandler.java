@@ -165,9 +165,16 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             send(ctx, HttpReply.error(405, "WebSocket upgrade needs GET"), false, false);
             return;
         }
+        Map<String, List<String>> params;
+        try {
+            params = qs.parameters();
+        } catch (IllegalArgumentException e) {
+            send(ctx, HttpReply.error(400, "malformed query string"), false, false);
+            return;
+        }
         ChannelHandler session;
         try {
-            session = endpoint.newSession(new WebSocketEndpoint.UpgradeRequest(path, qs.parameters(), req.headers().copy(),
+            session = endpoint.newSession(new WebSocketEndpoint.UpgradeRequest(path, params, req.headers().copy(),
                     ctx.channel().remoteAddress()));
         } catch (WebSocketEndpoint.UpgradeRefused e) {
             send(ctx, HttpReply.error(e.status(), e.getMessage()), false, false);

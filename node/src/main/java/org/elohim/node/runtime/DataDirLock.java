@@ -5,7 +5,6 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 
@@ -49,10 +48,6 @@ public final class DataDirLock implements AutoCloseable {
         } catch (IOException e) {
             return false;
         }
-    }
-
-    public static Path lockFile(NodeFiles files) {
-        return files.lock();
     }
 
     @Override

@@ -143,7 +143,8 @@ public final class ElohimNodeRuntime implements AutoCloseable {
 
             SyncStreams base = b.syncStreams != null ? b.syncStreams
                     : closer.add("sync streams", DefaultComponents.syncStreams(config, storage));
-            LiveSyncPeers sync = new LiveSyncPeers(b.syncStreamsWrapper.apply(base));
+            LiveSyncPeers sync = new LiveSyncPeers(new MeteredSyncStreams(b.syncStreamsWrapper.apply(base),
+                    metrics.registry()));
             SyncPeers syncPeers = b.syncPeers != null ? b.syncPeers : sync;
             ElohimNodeService service = new ElohimNodeService(storage.documents(), storage.reach(), storage.pairing(),
                     sync, new NodeIdentity(nodeId, NodeVersion.get()));

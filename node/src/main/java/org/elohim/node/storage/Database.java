@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * The node's SQLite file ({@code <dataDir>/node.db}).
  *
  * <p>One writer connection owned by one thread does group commit: write jobs queue up, the writer
- * drains whatever is waiting into ONE transaction (each job inside its own SAVEPOINT, so a failing
- * job rolls back alone), COMMITs, and only then completes the jobs' futures. Readers use a small
+ * drains whatever is waiting into ONE transaction, COMMITs, and only then completes the jobs'
+ * futures (a failing job makes the batch re-run one job per transaction, so it fails alone). Readers use a small
  * pool of query-only connections; WAL lets them read while the writer writes.
  *
  * <p>Durability: {@code journal_mode=WAL} + {@code synchronous=FULL}. In WAL mode FULL fsyncs the
@@ -328,33 +328,26 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /**
+     * One transaction for the whole batch. If a job fails, the transaction is rolled back and the
+     * jobs are run again one transaction each, so only the failing job fails (cheaper on the
+     * common path than a SAVEPOINT per job). Jobs must therefore not have effects outside SQL.
+     */
     private void runBatch(List<WriteJob<?>> batch) {
         long start = System.nanoTime();
         Object[] results = new Object[batch.size()];
-        Throwable[] errors = new Throwable[batch.size()];
         try {
             writer.setAutoCommit(false);
-            for (int i = 0; i < batch.size(); i++) {
-                WriteJob<?> job = batch.get(i);
-                cached(writer, "SAVEPOINT job").execute();
-                try {
-                    results[i] = job.work.run(writer);
-                    cached(writer, "RELEASE job").execute();
-                } catch (Throwable t) {
-                    errors[i] = t;
-                    cached(writer, "ROLLBACK TO job").execute();
-                    cached(writer, "RELEASE job").execute();
-                }
-            }
+            for (int i = 0; i < batch.size(); i++) results[i] = batch.get(i).work.run(writer);
             writer.commit();
         } catch (Throwable t) {
-            try {
-                writer.rollback();
-            } catch (SQLException ignored) {
-                // the failure below is what matters
+            rollbackQuietly();
+            if (batch.size() == 1) {
+                failedJobs.increment();
+                batch.get(0).fail(t, completions);
+            } else {
+                for (WriteJob<?> job : batch) runBatch(List.of(job));
             }
-            for (WriteJob<?> j : batch) j.fail(t, completions);
-            failedJobs.add(batch.size());
             return;
         } finally {
             try {
@@ -369,13 +362,14 @@ public final class Database implements AutoCloseable {
         commitNanos.add(took);
         lastCommitNanos = took;
         if (commitTimer != null) commitTimer.record(took, TimeUnit.NANOSECONDS);
-        for (int i = 0; i < batch.size(); i++) {
-            if (errors[i] != null) {
-                failedJobs.increment();
-                batch.get(i).fail(errors[i], completions);
-            } else {
-                batch.get(i).complete(results[i], completions);
-            }
+        for (int i = 0; i < batch.size(); i++) batch.get(i).complete(results[i], completions);
+    }
+
+    private void rollbackQuietly() {
+        try {
+            writer.rollback();
+        } catch (SQLException ignored) {
+            // the job's failure is what gets reported
         }
     }
 

@@ -23,10 +23,14 @@ final class DocumentSchema {
                     + " synced_at INTEGER,"
                     + " heads BLOB NOT NULL,"
                     + " size INTEGER NOT NULL,"
-                    + " snapshot BLOB NOT NULL,"
                     + " chunk_count INTEGER NOT NULL DEFAULT 0,"
                     + " chunk_bytes INTEGER NOT NULL DEFAULT 0,"
                     + " last_seq INTEGER NOT NULL DEFAULT 0);"
+                    // The snapshot lives apart from the row that every write updates: SQLite
+                    // rewrites a whole record on UPDATE, blob included.
+                    + "CREATE TABLE document_snapshots("
+                    + " doc_id TEXT PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,"
+                    + " data BLOB NOT NULL);"
                     + "CREATE INDEX idx_documents_last_seq ON documents(last_seq);"
                     + "CREATE INDEX idx_documents_reach ON documents(reach, id);"
                     + "CREATE INDEX idx_documents_owner ON documents(owner, id);"

@@ -303,7 +303,7 @@ public final class SqliteDocumentService implements DocumentService {
         CompletableFuture<Long> write = db.write(c -> {
             if (chunk == null) {
                 PreparedStatement ps = db.cached(c, "INSERT INTO documents(id, reach, owner, updated_at,"
-                        + " synced_at, heads, size, snapshot) VALUES(?,?,?,?,?,?,?,?)");
+                        + " synced_at, heads, size) VALUES(?,?,?,?,?,?,?)");
                 ps.setString(1, docId);
                 ps.setString(2, reach);
                 ps.setString(3, ownerName);
@@ -311,8 +311,11 @@ public final class SqliteDocumentService implements DocumentService {
                 if (synced) ps.setLong(5, now); else ps.setNull(5, java.sql.Types.INTEGER);
                 ps.setBytes(6, heads);
                 ps.setLong(7, snapshot.length);
-                ps.setBytes(8, snapshot);
                 ps.executeUpdate();
+                PreparedStatement sn = db.cached(c, "INSERT INTO document_snapshots(doc_id, data) VALUES(?,?)");
+                sn.setString(1, docId);
+                sn.setBytes(2, snapshot);
+                sn.executeUpdate();
             } else {
                 PreparedStatement ps = db.cached(c, "INSERT INTO document_chunks(doc_id, n, data)"
                         + " VALUES(?, (SELECT COALESCE(MAX(n), 0) + 1 FROM document_chunks WHERE doc_id=?), ?)");
@@ -385,12 +388,16 @@ public final class SqliteDocumentService implements DocumentService {
         l.snapshotBytes = snapshot.length;
         l.pendingWrites.incrementAndGet();
         CompletableFuture<Boolean> write = db.write(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE documents SET snapshot=?, size=?, heads=?,"
+            try (PreparedStatement ps = c.prepareStatement("UPDATE documents SET size=?, heads=?,"
                     + " chunk_count=0, chunk_bytes=0 WHERE id=?")) {
+                ps.setLong(1, snapshot.length);
+                ps.setBytes(2, heads);
+                ps.setString(3, docId);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("UPDATE document_snapshots SET data=? WHERE doc_id=?")) {
                 ps.setBytes(1, snapshot);
-                ps.setLong(2, snapshot.length);
-                ps.setBytes(3, heads);
-                ps.setString(4, docId);
+                ps.setString(2, docId);
                 ps.executeUpdate();
             }
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM document_chunks WHERE doc_id=?")) {
@@ -461,7 +468,7 @@ public final class SqliteDocumentService implements DocumentService {
         int chunkCount = 0;
         long chunkBytes = 0;
         long snapshotBytes;
-        try (PreparedStatement ps = c.prepareStatement("SELECT snapshot FROM documents WHERE id=?")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT data FROM document_snapshots WHERE doc_id=?")) {
             ps.setString(1, docId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) return null;

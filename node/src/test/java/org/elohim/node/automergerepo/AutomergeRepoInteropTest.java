@@ -66,7 +66,7 @@ class AutomergeRepoInteropTest {
                     Integer.toString(RepoMessageCodec.DEFAULT_MAX_FRAME_BYTES));
             assertThat(r.lines("OK ")).extracting(l -> l.split(" ")[1]).contains("peer-frame-decodes-in-cbor-x",
                     "wrong-protocol-version", "malformed-cbor", "junk-sync-bytes", "join-flood", "subscription-flood",
-                    "oversized-frame", "node-unaffected");
+                    "oversized-frame", "node-unaffected", "keep-alive-ping");
         }
     }
 

@@ -319,11 +319,21 @@ class RepoHubTest {
             a.sync(id, false);
             a.disconnect();
             assertThat(states.load("storage-a", id)).isPresent();
-            // reconnect with the same storage id: the node already knows what A has
+            // reconnect with the same storage id: the node already knows what A has, so an in-sync
+            // announcement needs no answer at all
             a.connect();
             a.sync(id, false);
             assertThat(a.link.sent(RepoMessage.Error.class)).isEmpty();
+            assertThat(a.link.sent(Sync.class)).isEmpty();
             assertThat(docs.read(id, d -> d.text(SimulatedPeer.textId(d)).orElseThrow()).join()).hasValue("resume me");
+            // ...and it still hears about later changes
+            try (SimulatedPeer b = new SimulatedPeer(hub, "B", alice2, null)) {
+                b.sync(id, true);
+                b.append(id, "!");
+                b.sync(id, false);
+            }
+            a.settle();
+            assertThat(a.text(id)).isEqualTo("resume me!");
         }
     }
 

@@ -240,6 +240,10 @@ class ElohimNodeRuntimeTest {
             });
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                     assertThat(json("/sync/peers").path("peers").toString()).contains(alice.deviceId()));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(get("/metrics").body()).contains("elohim_sync_streams_total 1.0")
+                            .containsPattern("elohim_sync_messages_total\\{direction=\"out\"} [1-9]")
+                            .contains("elohim_sync_message_bytes_total{direction=\"out\"}"));
             up.onError(io.grpc.Status.CANCELLED.asRuntimeException());
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                     assertThat(json("/sync/peers").path("peers").size()).isZero());

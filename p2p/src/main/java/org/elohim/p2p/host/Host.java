@@ -237,7 +237,16 @@ public final class Host implements AutoCloseable {
                 });
     }
 
-    /** Opens a stream to a connected (or dialable through {@code addr}) peer. */
+    /** Opens a stream to a connected peer; install its handlers with {@link P2pStream#start}. */
+    public CompletableFuture<P2pStream> newStream(PeerId peer, String... protocols) {
+        Optional<P2pConnection> c = connection(peer);
+        if (c.isEmpty()) {
+            return CompletableFuture.failedFuture(new IOException("not connected to " + peer));
+        }
+        return c.get().newStream(protocols);
+    }
+
+    /** Opens a stream to a connected peer; {@code handler} sets it up on the event loop before any input. */
     public CompletableFuture<P2pStream> newStream(PeerId peer, StreamHandler handler, String... protocols) {
         Optional<P2pConnection> c = connection(peer);
         if (c.isEmpty()) {

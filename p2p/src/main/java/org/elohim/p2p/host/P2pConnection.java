@@ -108,6 +108,17 @@ public final class P2pConnection {
     }
 
     /**
+     * Opens a stream and negotiates the first of {@code protocols} the peer supports. Input that arrives before
+     * {@link P2pStream#start} installs the protocol's handlers is held, not lost.
+     */
+    public CompletableFuture<P2pStream> newStream(String... protocols) {
+        return newStream(s -> {
+            s.channel().config().setAutoRead(false);
+            s.channel().pipeline().addLast(new HoldInbound());
+        }, protocols);
+    }
+
+    /**
      * Opens a stream, negotiates the first of {@code protocols} the peer supports, and hands it to
      * {@code handler} on the event loop before any data of the peer is delivered.
      */

@@ -1,8 +1,11 @@
 package org.elohim.p2p.host;
 
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import org.elohim.p2p.peer.PeerId;
 import org.elohim.p2p.yamux.YamuxStreamChannel;
+
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A negotiated stream: the yamux child channel whose pipeline runs the protocol, the protocol agreed by
@@ -17,5 +20,28 @@ public record P2pStream(YamuxStreamChannel channel, String protocol, P2pConnecti
     /** Half-close: FIN after the pending writes. */
     public ChannelFuture closeWrite() {
         return channel.closeWrite();
+    }
+
+    /**
+     * For streams from {@link P2pConnection#newStream(String...)}: adds the protocol's handlers, then delivers
+     * what arrived meanwhile and resumes reading. Without held input it just adds the handlers.
+     */
+    public CompletableFuture<P2pStream> start(ChannelHandler... handlers) {
+        CompletableFuture<P2pStream> done = new CompletableFuture<>();
+        channel.eventLoop().execute(() -> {
+            try {
+                channel.pipeline().addLast(handlers);
+                HoldInbound hold = channel.pipeline().get(HoldInbound.class);
+                if (hold != null) {
+                    hold.replayAndRemove();
+                    channel.config().setAutoRead(true);
+                }
+                done.complete(this);
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+                channel.close();
+            }
+        });
+        return done;
     }
 }

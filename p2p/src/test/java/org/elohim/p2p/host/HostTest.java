@@ -88,7 +88,11 @@ class HostTest {
         Host server = host(true);
         Host client = host(true);
         Multiaddr addr = server.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).get(5, TimeUnit.SECONDS);
-        P2pConnection conn = client.dial(addr.withPeerId(server.peerId())).get(10, TimeUnit.SECONDS);
+        // concurrent dials to one peer share one connection
+        CompletableFuture<P2pConnection> first = client.dial(addr.withPeerId(server.peerId()));
+        CompletableFuture<P2pConnection> second = client.dial(addr.withPeerId(server.peerId()));
+        P2pConnection conn = first.get(10, TimeUnit.SECONDS);
+        assertThat(second.get(10, TimeUnit.SECONDS)).isSameAs(conn);
         List<Echo.Client> clients = new ArrayList<>();
         List<CompletableFuture<P2pStream>> opened = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
@@ -112,6 +116,44 @@ class HostTest {
         assertThat(wrong).failsWithin(10, TimeUnit.SECONDS);
         P2pConnection ok = client.dial(addr.withPeerId(server.peerId())).get(10, TimeUnit.SECONDS);
         assertThat(ok.remotePeer()).isEqualTo(server.peerId());
+    }
+
+    @Test
+    void streamOpenedWithoutHandlerHoldsEarlyInputUntilStarted() throws Exception {
+        Host server = host(true);
+        Host client = host(true);
+        Multiaddr addr = server.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).get(5, TimeUnit.SECONDS);
+        client.dial(addr.withPeerId(server.peerId())).get(10, TimeUnit.SECONDS);
+        // identify answers at once: message and FIN arrive before our handler exists
+        P2pStream stream = client.newStream(server.peerId(), "/ipfs/id/1.0.0").get(5, TimeUnit.SECONDS);
+        assertThat(stream.protocol()).isEqualTo("/ipfs/id/1.0.0");
+        Thread.sleep(300);
+        SingleMessageReader reader = new SingleMessageReader(8192);
+        stream.start(reader).get(5, TimeUnit.SECONDS);
+        IdentifyMessage m = org.elohim.p2p.identify.IdentifyCodec.decode(reader.message().get(5, TimeUnit.SECONDS));
+        assertThat(m.listenAddrs()).containsExactly(addr);
+    }
+
+    @Test
+    void nioTransportInteroperatesWithEpoll() throws Exception {
+        org.elohim.p2p.transport.TcpTransport nio = new org.elohim.p2p.transport.TcpTransport(false);
+        assertThat(nio.isEpoll()).isFalse();
+        io.netty.channel.EventLoopGroup group = nio.newEventLoopGroup(1);
+        try {
+            Host server = Host.create(HostConfig.defaults(IdentityKey.generate()), nio, group);
+            hosts.add(server);
+            server.setStreamHandler(Echo.PROTOCOL, Echo.server());
+            Host client = host(true);
+            Multiaddr addr = server.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).get(5, TimeUnit.SECONDS);
+            P2pConnection conn = client.dial(addr.withPeerId(server.peerId())).get(10, TimeUnit.SECONDS);
+            byte[] data = Echo.payload(1 << 20, 3);
+            Echo.Client c = new Echo.Client(data);
+            conn.newStream(Echo.Client.handler(c), Echo.PROTOCOL).get(5, TimeUnit.SECONDS);
+            assertThat(c.digest.get(20, TimeUnit.SECONDS)).isEqualTo(Echo.sha256(data));
+            server.close();
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
     }
 
     @Test

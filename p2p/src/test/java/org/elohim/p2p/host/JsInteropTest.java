@@ -75,7 +75,7 @@ class JsInteropTest {
         P2pConnection conn = host.dial(jsAddr).get(15, TimeUnit.SECONDS);
         assertThat(conn.remotePeer()).isEqualTo(PeerId.parse(js.peerId()));
         assertThat(conn.isMuxerInlined()).isEqualTo(inline);
-        exercise(conn, jsAddr.withoutPeerId());
+        exercise(conn, jsAddr.withoutPeerId(), false);
     }
 
     @ParameterizedTest(name = "inline muxer {0}")
@@ -93,11 +93,11 @@ class JsInteropTest {
         P2pConnection conn = host.connection(jsPeer).orElseThrow();
         assertThat(conn.direction()).isEqualTo(P2pConnection.Direction.INBOUND);
         assertThat(conn.isMuxerInlined()).isEqualTo(inline);
-        exercise(conn, null);
+        exercise(conn, null, true);
     }
 
     /** Everything the issue asks of one connection, whoever dialed it. */
-    private void exercise(P2pConnection conn, Multiaddr jsListenAddr) throws Exception {
+    private void exercise(P2pConnection conn, Multiaddr jsListenAddr, boolean jsCloses) throws Exception {
         PeerId jsPeer = conn.remotePeer();
         String javaPeer = host.peerId().toBase58();
 
@@ -159,8 +159,12 @@ class JsInteropTest {
         assertThat(jsMany.get("streams").asInt()).isEqualTo(50);
         assertThat(host.connections()).hasSize(1);
 
-        // clean close from the Java side: js sees the disconnect, Java drops the connection
-        conn.close().get(5, TimeUnit.SECONDS);
+        // clean close from either side: both see the disconnect, Java drops the connection
+        if (jsCloses) {
+            js.command(JsPeer.cmd("hangup").put("peer", javaPeer), 10);
+        } else {
+            conn.close().get(5, TimeUnit.SECONDS);
+        }
         js.event(e -> "disconnect".equals(e.path("event").asText()) && javaPeer.equals(e.path("peer").asText()), 10);
         await().atMost(5, TimeUnit.SECONDS).until(() -> events.contains("disconnected " + jsPeer));
         assertThat(host.connections()).isEmpty();

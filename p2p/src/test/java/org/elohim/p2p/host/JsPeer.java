@@ -91,7 +91,12 @@ public final class JsPeer implements AutoCloseable {
         }, "js-peer-stdout");
         reader.setDaemon(true);
         reader.start();
-        ready = next(n -> "ready".equals(n.path("event").asText()), 30);
+        try {
+            ready = next(n -> "ready".equals(n.path("event").asText()), 30);
+        } catch (AssertionError | InterruptedException e) {
+            process.destroyForcibly();
+            throw new AssertionError("js peer did not start; see " + log, e);
+        }
     }
 
     public String peerId() {

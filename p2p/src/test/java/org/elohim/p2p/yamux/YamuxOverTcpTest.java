@@ -140,4 +140,45 @@ class YamuxOverTcpTest {
         conn.close().sync();
         server.close().sync();
     }
+
+    @Test
+    void aReaderThatDoesNotReadStopsTheWriterAtTheWindow() throws Exception {
+        java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
+        CompletableFuture<Channel> inbound = new CompletableFuture<>();
+        Channel server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new YamuxMuxerHandler(false, YamuxConfig.defaults(), new ChannelInitializer<>() {
+                            @Override
+                            protected void initChannel(Channel stream) {
+                                stream.config().setAutoRead(false);
+                                stream.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                                    @Override
+                                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                        received.addAndGet(((ByteBuf) msg).readableBytes());
+                                        ((ByteBuf) msg).release();
+                                    }
+                                });
+                                inbound.complete(stream);
+                            }
+                        }));
+                    }
+                }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+        YamuxMuxerHandler client = new YamuxMuxerHandler(true, YamuxConfig.defaults(), echoInitializer());
+        Channel conn = new Bootstrap().group(group).channel(NioSocketChannel.class).handler(client)
+                .connect(server.localAddress()).sync().channel();
+        YamuxStreamChannel stream = client.openStream(new ChannelInboundHandlerAdapter()).get(5, TimeUnit.SECONDS);
+        var written = stream.writeAndFlush(Unpooled.wrappedBuffer(new byte[2 * 1024 * 1024]));
+        Channel reader = inbound.get(5, TimeUnit.SECONDS);
+        Thread.sleep(300);
+        assertThat(written.isDone()).isFalse();
+        assertThat(stream.isWritable()).isFalse();
+        assertThat(received.get()).isZero();
+        reader.config().setAutoRead(true);
+        written.get(10, TimeUnit.SECONDS);
+        org.awaitility.Awaitility.await().atMost(5, TimeUnit.SECONDS).until(() -> received.get() == 2 * 1024 * 1024);
+        conn.close().sync();
+        server.close().sync();
+    }
 }
