@@ -2,7 +2,7 @@
 // comes back (same storage, same storageId) and converges. Prints time and bytes of the catch-up.
 // usage: node bench-catchup.mjs URL TOTAL CHANGED
 import { traffic, resetTraffic } from "./bench-traffic.mjs";
-import { newRepo, findEventually, waitSynced, until, MemoryStorage } from "./lib.mjs";
+import { newRepo, findEventually, waitSynced, waitAllSynced, until, MemoryStorage } from "./lib.mjs";
 
 const [url, totalArg, changedArg] = process.argv.slice(2);
 const total = Number(totalArg), changed = Number(changedArg);
@@ -11,7 +11,7 @@ const storage = new MemoryStorage();
 let c = newRepo(url, { storage, peerId: "catchup-client" });
 const handles = [];
 for (let i = 0; i < total; i++) handles.push(c.create({ i, value: "original" }));
-await Promise.all(handles.map(h => waitSynced(c, h, 120000)));
+await waitAllSynced(c, handles, 600000);
 const urls = handles.map(h => h.url);
 await c.shutdown();
 

@@ -2,7 +2,7 @@
 // Prints one JSON line with edit-to-visible latency percentiles (ms).
 // usage: node bench-live.mjs URL N SECONDS INTERVAL_MS
 import { traffic } from "./bench-traffic.mjs";
-import { newRepo, findEventually, waitSynced, serverStorageId, until, sleep } from "./lib.mjs";
+import { newRepo, findEventually, waitAllSynced, serverStorageId, until, sleep } from "./lib.mjs";
 
 const [url, nArg, secondsArg, intervalArg] = process.argv.slice(2);
 const n = Number(nArg), seconds = Number(secondsArg), interval = Number(intervalArg);
@@ -11,7 +11,7 @@ const editors = [];
 for (let i = 0; i < n; i++) editors.push(newRepo(url));
 const handles = editors.map((r, i) => r.create({ editor: i, seq: 0 }));
 await until("peers", () => editors.every(r => serverStorageId(r)), 20000);
-await Promise.all(handles.map((h, i) => waitSynced(editors[i], h, 60000)));
+await Promise.all(handles.map((h, i) => waitAllSynced(editors[i], [h], 60000)));
 const watcher = newRepo(url);
 const watched = await Promise.all(handles.map(h => findEventually(watcher, h.url, 60000)));
 

@@ -71,6 +71,21 @@ export async function waitSynced(repo, handle, timeoutMs = 30000) {
   }, timeoutMs);
 }
 
+/** waitSynced for many handles with one polling loop (a loop per handle would burn the CPU). */
+export async function waitAllSynced(repo, handles, timeoutMs = 60000) {
+  await until("server storage id", () => serverStorageId(repo), timeoutMs);
+  const sid = serverStorageId(repo);
+  const same = (x, y) => x && y && JSON.stringify([...x].sort()) === JSON.stringify([...y].sort());
+  let pending = handles;
+  await until("server to acknowledge " + handles.length + " documents", () => {
+    pending = pending.filter(h => {
+      const info = h.getSyncInfo(sid);
+      return !(info && same(info.lastHeads, h.heads()));
+    });
+    return pending.length === 0;
+  }, timeoutMs);
+}
+
 export function ok(name, details = {}) {
   console.log("OK " + name + " " + JSON.stringify(details));
 }

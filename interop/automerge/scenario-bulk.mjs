@@ -1,6 +1,6 @@
 // N documents created on each side, all found on the other.
 // usage: node scenario-bulk.mjs ws://127.0.0.1:PORT/automerge N
-import { newRepo, findEventually, ok, run, serverStorageId, waitSynced, until } from "./lib.mjs";
+import { newRepo, findEventually, ok, run, serverStorageId, waitAllSynced, until } from "./lib.mjs";
 
 const url = process.argv[2];
 const n = Number(process.argv[3] || 1000);
@@ -13,7 +13,7 @@ run(async () => {
     for (let i = 0; i < n; i++) handles.push(from.create({ n: i, label }));
     // a server that announces a storageId acknowledges heads; wait for that before asking the other side
     await until("peer", () => Object.keys(from.peerMetadataByPeerId || {}).length > 0, 10000);
-    if (serverStorageId(from)) await Promise.all(handles.map(h => waitSynced(from, h, 60000)));
+    if (serverStorageId(from)) await waitAllSynced(from, handles, 60000);
     const synced = Date.now() - t0;
     const found = await Promise.all(handles.map(h => findEventually(to, h.url, 60000)));
     for (let i = 0; i < n; i++) {

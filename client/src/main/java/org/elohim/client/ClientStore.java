@@ -49,12 +49,17 @@ final class ClientStore implements AutoCloseable {
 
     private final Connection db;
     private final long epoch;
+    private boolean deferred;
 
-    private ClientStore(Connection db) throws SQLException {
+    private ClientStore(Connection db, Path marker) throws SQLException {
         this.db = db;
-        Optional<byte[]> e = meta("stream_epoch");
-        if (e.isPresent()) {
-            epoch = java.nio.ByteBuffer.wrap(e.get()).getLong();
+        // Same rule as the node (SYNC-PROTOCOL "Epochs"): the epoch lives in the database AND in a
+        // marker file beside it. A database copied back from a backup (marker missing or different)
+        // reuses seqs the node may already have read, so it gets a new epoch and is rescanned.
+        Optional<Long> stored = meta("stream_epoch").map(b -> java.nio.ByteBuffer.wrap(b).getLong());
+        Optional<Long> marked = readMarker(marker);
+        if (stored.isPresent() && stored.equals(marked)) {
+            epoch = stored.get();
         } else {
             long fresh;
             do {
@@ -62,6 +67,27 @@ final class ClientStore implements AutoCloseable {
             } while (fresh == 0);
             epoch = fresh;
             putMeta("stream_epoch", java.nio.ByteBuffer.allocate(8).putLong(fresh).array());
+            writeMarker(marker, fresh);
+        }
+    }
+
+    private static Optional<Long> readMarker(Path marker) {
+        try {
+            return Files.exists(marker) ? Optional.of(Long.parseUnsignedLong(Files.readString(marker).trim(), 16))
+                    : Optional.empty();
+        } catch (Exception e) {
+            return Optional.empty();
+        }
+    }
+
+    private static void writeMarker(Path marker, long epoch) {
+        try {
+            Path tmp = marker.resolveSibling(marker.getFileName() + ".tmp");
+            Files.writeString(tmp, Long.toUnsignedString(epoch, 16) + "\n");
+            Files.move(tmp, marker, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.io.IOException e) {
+            throw new ClientException("cannot write " + marker, e);
         }
     }
 
@@ -75,7 +101,7 @@ final class ClientStore implements AutoCloseable {
                 s.execute("PRAGMA synchronous=FULL");
                 for (String sql : SCHEMA) s.execute(sql);
             }
-            return new ClientStore(c);
+            return new ClientStore(c, dir.resolve(FILE_NAME + ".instance"));
         } catch (Exception e) {
             throw new ClientException("cannot open the device store in " + dir, e);
         }
@@ -157,7 +183,11 @@ final class ClientStore implements AutoCloseable {
     synchronized long saveDoc(String docId, byte[] data, List<byte[]> heads, Reach reach, String owner, EventKind kind,
                               long now) {
         try {
-            db.setAutoCommit(false);
+            boolean own = !deferred;
+            if (own) db.setAutoCommit(false);
+            try (Statement sp = db.createStatement()) {
+                sp.execute("SAVEPOINT save_doc");
+            }
             try {
                 try (PreparedStatement ps = db.prepareStatement("INSERT INTO documents (doc_id, data, heads, reach, owner,"
                         + " updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(doc_id) DO UPDATE SET data = excluded.data,"
@@ -186,16 +216,55 @@ final class ClientStore implements AutoCloseable {
                     ps.executeUpdate();
                 }
                 putMetaLocked("last_seq", seq);
-                db.commit();
+                try (Statement sp = db.createStatement()) {
+                    sp.execute("RELEASE save_doc");
+                }
+                if (own) db.commit();
                 return seq;
             } catch (SQLException | RuntimeException e) {
-                db.rollback();
+                try (Statement sp = db.createStatement()) {
+                    sp.execute("ROLLBACK TO save_doc");
+                    sp.execute("RELEASE save_doc");
+                }
+                if (own) db.rollback();
                 throw e;
             } finally {
-                db.setAutoCommit(true);
+                if (own) db.setAutoCommit(true);
             }
         } catch (SQLException e) {
             throw fail(e);
+        }
+    }
+
+    /**
+     * Group commit for documents received by sync: until {@link #flush()}, {@link #saveDoc} calls
+     * share one transaction (one fsync for a whole batch instead of one per document). Nothing
+     * may be acknowledged to the node before the flush.
+     */
+    synchronized void deferCommits() {
+        if (deferred) return;
+        try {
+            db.setAutoCommit(false);
+            deferred = true;
+        } catch (SQLException e) {
+            throw fail(e);
+        }
+    }
+
+    /** Commits (durably) what {@link #deferCommits()} held back. */
+    synchronized void flush() {
+        if (!deferred) return;
+        try {
+            db.commit();
+        } catch (SQLException e) {
+            throw fail(e);
+        } finally {
+            deferred = false;
+            try {
+                db.setAutoCommit(true);
+            } catch (SQLException ignored) {
+                // the next statement reports it
+            }
         }
     }
 
@@ -306,6 +375,11 @@ final class ClientStore implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        try {
+            flush();
+        } catch (ClientException ignored) {
+            // closing anyway
+        }
         try {
             db.close();
         } catch (SQLException ignored) {

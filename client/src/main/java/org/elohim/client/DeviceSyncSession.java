@@ -200,6 +200,7 @@ final class DeviceSyncSession {
 
     /** Sends my events after {@link #sentThrough}, at most {@link #WINDOW} unacknowledged batches ahead. */
     private void pump() {
+        store.flush(); // never list an event the node could read before it is durable here
         long last = store.lastSeq();
         while (unackedBatches.size() < WINDOW) {
             List<ClientStore.StoredEvent> page = store.eventsSince(sentThrough, BATCH_DOCS);
@@ -300,6 +301,8 @@ final class DeviceSyncSession {
         Reach reach = local.map(ClientStore.StoredDoc::reach).orElse(Reach.fromProto(r.getReach()));
         String docOwner = local.map(ClientStore.StoredDoc::owner).filter(o -> !o.isEmpty()).orElse(r.getOwner());
         // Recorded as NEW in my own stream: what I received flows on from me too (SYNC-PROTOCOL "Epochs").
+        // Group-committed: flushed before the batch is acknowledged (acknowledgeCompleted).
+        store.deferCommits();
         store.saveDoc(docId, merged.data(), merged.heads(), reach, docOwner, EventKind.EVENT_KIND_NEW, clock.getAsLong());
         docsReceived++;
         listener.documentChanged(docId);
@@ -314,6 +317,7 @@ final class DeviceSyncSession {
     private void acknowledgeCompleted() {
         boolean acked = false;
         while (!incoming.isEmpty() && incoming.peekFirst().pending.isEmpty()) {
+            if (!acked) store.flush(); // the documents are durable before their batch is acknowledged
             IncomingBatch b = incoming.pollFirst();
             ClientStore.Position p = new ClientStore.Position(b.epoch, b.through);
             store.setRead(peerKey, p);

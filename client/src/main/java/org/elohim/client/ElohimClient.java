@@ -72,7 +72,8 @@ public final class ElohimClient implements AutoCloseable {
 
     private ElohimClient(ClientStore store) {
         this.store = store;
-        this.actor = Executors.newSingleThreadExecutor(r -> {
+        this.actor = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+                new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "elohim-client");
             t.setDaemon(true);
             actorThread = t;
@@ -215,6 +216,7 @@ public final class ElohimClient implements AutoCloseable {
     public LocalDocument edit(String docId, Reach reachIfNew, Consumer<Document> edit) {
         validateDocId(docId);
         return onActor(() -> {
+            store.flush(); // a local edit is committed on its own, durably, before edit() returns
             Optional<ClientStore.StoredDoc> local = store.doc(docId);
             AutomergeBytes.Result r = AutomergeBytes.edit(local.map(ClientStore.StoredDoc::data).orElse(null), edit);
             if (r.changed() || local.isEmpty()) {
@@ -274,10 +276,12 @@ public final class ElohimClient implements AutoCloseable {
             throw new ClientException("GetDocument failed: " + e.getStatus(), e);
         }
         return Optional.of(onActor(() -> {
+            store.flush();
             Optional<ClientStore.StoredDoc> local = store.doc(docId);
             AutomergeBytes.Result r = AutomergeBytes.merge(local.map(ClientStore.StoredDoc::data).orElse(null),
                     remote.getAutomerge().toByteArray());
             if (r.changed() || local.isEmpty()) {
+                store.flush();
                 store.saveDoc(docId, r.data(), r.heads(), local.map(ClientStore.StoredDoc::reach)
                                 .orElse(Reach.fromProto(remote.getReach())),
                         local.map(ClientStore.StoredDoc::owner).filter(o -> !o.isEmpty()).orElse(remote.getOwner()),
@@ -385,18 +389,22 @@ public final class ElohimClient implements AutoCloseable {
 
         void close() {
             ended = true;
+            if (closed) return;
+            // On the actor: request streams are not thread-safe, and every send happens there.
             onActor(() -> {
+                ended = true;
+                store.flush();
                 if (liveSession == session) liveSession = null;
+                ClientCallStreamObserver<SyncMessage> r = requests;
+                if (r != null) {
+                    try {
+                        r.onCompleted();
+                    } catch (RuntimeException ignored) {
+                        // already closed
+                    }
+                }
                 return null;
             });
-            ClientCallStreamObserver<SyncMessage> r = requests;
-            if (r != null) {
-                try {
-                    r.onCompleted();
-                } catch (RuntimeException ignored) {
-                    // already closed
-                }
-            }
         }
     }
 
@@ -414,6 +422,8 @@ public final class ElohimClient implements AutoCloseable {
             public void onNext(SyncMessage m) {
                 actor.execute(() -> {
                     if (!stream.ended && stream.session != null) stream.session.onMessage(m);
+                    // Group commit: documents received are committed when no more messages wait.
+                    if (actorQueue().isEmpty()) store.flush();
                 });
             }
 
@@ -430,7 +440,6 @@ public final class ElohimClient implements AutoCloseable {
                 ended.completeExceptionally(new ClientException("node closed the sync stream"));
             }
         };
-        stub.sync(responses);
         DeviceSyncSession.Outbound out = new DeviceSyncSession.Outbound() {
             @Override
             public void send(SyncMessage message) {
@@ -450,8 +459,11 @@ public final class ElohimClient implements AutoCloseable {
                 ended.completeExceptionally(new ClientException(reason));
             }
         };
+        // One actor task opens the call, creates the session and sends Hello: the node's messages
+        // (queued on the actor by onNext) can only be handled after it, never before our Hello.
         onActor(() -> {
             String peer = nodeId == null || nodeId.isEmpty() ? NODE_PEER_FALLBACK : nodeId;
+            stub.sync(responses);
             stream.session = new DeviceSyncSession(store, peer, credentials.deviceId(), owner, out, listener,
                     System::currentTimeMillis);
             if (live) liveSession = stream.session;
@@ -556,6 +568,10 @@ public final class ElohimClient implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new ClientException("interrupted");
         }
+    }
+
+    private java.util.concurrent.BlockingQueue<Runnable> actorQueue() {
+        return ((java.util.concurrent.ThreadPoolExecutor) actor).getQueue();
     }
 
     private static String text(byte[] b) {

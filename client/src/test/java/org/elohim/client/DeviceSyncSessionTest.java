@@ -143,6 +143,18 @@ class DeviceSyncSessionTest {
     }
 
     @Test
+    void aStoreRestoredFromACopyStartsANewEpoch() throws Exception {
+        long epoch = store.epoch();
+        store.close();
+        store = ClientStore.open(dir);
+        assertThat(store.epoch()).isEqualTo(epoch);
+        store.close();
+        java.nio.file.Files.delete(dir.resolve(ClientStore.FILE_NAME + ".instance"));
+        store = ClientStore.open(dir);
+        assertThat(store.epoch()).isNotEqualTo(epoch).isNotZero();
+    }
+
+    @Test
     void badInputGetsTypedErrorsAndNothingIsStored() {
         session.start();
         session.onMessage(SyncMessage.newBuilder().setDocRequest(DocRequest.newBuilder().setDocId("x")).build());

@@ -33,7 +33,8 @@ final class Docs {
         return out;
     }
 
-    static String hex(List<byte[]> heads) {
+    /** Heads as a comparable string (order-independent). */
+    static String headsKey(List<byte[]> heads) {
         return heads.stream().map(Arrays::toString).sorted().toList().toString();
     }
 }

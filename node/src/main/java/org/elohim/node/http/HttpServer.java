@@ -6,9 +6,14 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -31,10 +36,12 @@ public final class HttpServer implements AutoCloseable {
     static final int IDLE_SECONDS = 120;
 
     private final Channel channel;
+    private final ChannelGroup connections;
     private final ThreadPoolExecutor workers;
 
-    private HttpServer(Channel channel, ThreadPoolExecutor workers) {
+    private HttpServer(Channel channel, ChannelGroup connections, ThreadPoolExecutor workers) {
         this.channel = channel;
+        this.connections = connections;
         this.workers = workers;
     }
 
@@ -54,6 +61,7 @@ public final class HttpServer implements AutoCloseable {
             return t;
         }, new ThreadPoolExecutor.AbortPolicy());
         List<WebSocketEndpoint> endpoints = List.copyOf(webSockets);
+        ChannelGroup connections = new DefaultChannelGroup("http", GlobalEventExecutor.INSTANCE);
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workerGroup)
                 .channel(channelType)
@@ -63,6 +71,7 @@ public final class HttpServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        connections.add(ch); // removed by the group when it closes
                         ch.pipeline()
                                 .addLast("idle", new IdleStateHandler(0, 0, IDLE_SECONDS))
                                 .addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, 8192))
@@ -73,10 +82,12 @@ public final class HttpServer implements AutoCloseable {
         try {
             Channel ch = b.bind(new InetSocketAddress(bindAddress, port)).sync().channel();
             log.info("HTTP listening on {}", ch.localAddress());
-            return new HttpServer(ch, pool);
-        } catch (RuntimeException | InterruptedException e) {
+            return new HttpServer(ch, connections, pool);
+        } catch (Exception e) { // bind failures arrive as (undeclared) IOExceptions from sync()
             pool.shutdownNow();
-            throw e;
+            if (e instanceof InterruptedException ie) throw ie;
+            throw new UncheckedIOException("cannot listen for HTTP on " + bindAddress + ":" + port + ": " + e.getMessage(),
+                    e instanceof IOException io ? io : new IOException(e.getMessage(), e));
         }
     }
 
@@ -88,10 +99,11 @@ public final class HttpServer implements AutoCloseable {
         return (InetSocketAddress) channel.localAddress();
     }
 
-    /** Stops accepting; open connections are closed when the node's event loops shut down. */
+    /** Stops accepting, closes open connections (WebSocket sessions included), stops the route pool. */
     @Override
     public void close() {
         channel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         workers.shutdown();
         try {
             if (!workers.awaitTermination(5, TimeUnit.SECONDS)) workers.shutdownNow();

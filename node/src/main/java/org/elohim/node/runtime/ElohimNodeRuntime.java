@@ -159,8 +159,14 @@ public final class ElohimNodeRuntime implements AutoCloseable {
             if (config.p2pEnabled()) {
                 p2p = closer.add("libp2p host", Host.create(HostConfig.defaults(storage.identity()),
                         new TcpTransport(netty.isEpoll()), netty.workers()));
-                Multiaddr bound = p2p.listen(Multiaddr.fromInetSocketAddress(
-                        new InetSocketAddress(config.p2pBind(), config.p2pPort()))).get(15, TimeUnit.SECONDS);
+                Multiaddr bound;
+                try {
+                    bound = p2p.listen(Multiaddr.fromInetSocketAddress(
+                            new InetSocketAddress(config.p2pBind(), config.p2pPort()))).get(15, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw new NodeStartException("cannot listen for libp2p on " + config.p2pBind() + ":" + config.p2pPort()
+                            + ": " + e.getCause().getMessage(), e.getCause());
+                }
                 p2pPort = bound.toInetSocketAddress().getPort();
             }
 

@@ -142,7 +142,7 @@ public final class Database implements AutoCloseable {
             // Waiting on our own queue would deadlock; inside a job, just use the connection given.
             throw new IllegalStateException("write() called from inside a write job");
         }
-        CompletableFuture<T> f = new CompletableFuture<>();
+        WriteFuture<T> f = new WriteFuture<>();
         if (closed.get()) {
             f.completeExceptionally(new IllegalStateException("database closed"));
             return f;
@@ -421,15 +421,35 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /**
+     * The future of a write. Besides completing (on the completion thread, after COMMIT), it can be
+     * waited on for the COMMIT itself ({@link #awaitSettled}), which does not need the completion
+     * thread: for code that must wait while that thread may be busy calling back into it.
+     */
+    public static final class WriteFuture<T> extends CompletableFuture<T> {
+        private final java.util.concurrent.CountDownLatch settled = new java.util.concurrent.CountDownLatch(1);
+
+        /** Waits until the write was committed or failed; false on timeout. */
+        public boolean awaitSettled(long timeout, TimeUnit unit) throws InterruptedException {
+            return isDone() || settled.await(timeout, unit);
+        }
+    }
+
     private record WriteJob<T>(SqlWork<T> work, CompletableFuture<T> future) {
         @SuppressWarnings("unchecked")
         void complete(Object result, ExecutorService on) {
+            settle();
             on.execute(() -> future.complete((T) result));
         }
 
         void fail(Throwable t, ExecutorService on) {
             Throwable cause = t instanceof SQLException ? new StorageException(t.getMessage(), t) : t;
+            settle();
             on.execute(() -> future.completeExceptionally(cause));
+        }
+
+        private void settle() {
+            if (future instanceof WriteFuture<?> w) w.settled.countDown();
         }
     }
 }

@@ -98,10 +98,12 @@ final class DocumentShard {
     void discard(String docId) {
         Loaded pinned = cache.get(docId);
         if (pinned != null && pinned.pendingWrites.get() > 0) {
+            // Wait for the COMMIT, not for the future's completion: completions run on a thread
+            // that may itself be waiting for this shard (a sync session's callback).
             try {
-                pinned.lastWrite.handle((x, e) -> null).get(60, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                // still dropped below; the next load reads whatever was committed
+                if (pinned.lastWrite instanceof Database.WriteFuture<?> w) w.awaitSettled(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
         Loaded l = cache.remove(docId);

@@ -233,6 +233,15 @@ class HttpServerTest {
         }
     }
 
+    @Test
+    void closingTheServerClosesOpenWebSocketSessions() throws Exception {
+        Listener listener = new Listener();
+        client.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/ws-echo"), listener)
+                .get(5, TimeUnit.SECONDS);
+        server.close();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(listener.closed::isDone);
+    }
+
     static final class Listener implements WebSocket.Listener {
         final java.util.concurrent.BlockingQueue<String> texts = new java.util.concurrent.LinkedBlockingQueue<>();
         final java.util.concurrent.BlockingQueue<Integer> pongs = new java.util.concurrent.LinkedBlockingQueue<>();

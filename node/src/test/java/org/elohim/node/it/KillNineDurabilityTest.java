@@ -126,6 +126,16 @@ class KillNineDurabilityTest {
                     }
                 }
                 assertThat(verified).isGreaterThanOrEqualTo((int) killedAfterAcks);
+                // the restarted process also serves its HTTP API, and counts at least what was acknowledged
+                int newDocs = acked.values().stream().mapToInt(a -> a.newDocs.size()).sum();
+                java.net.http.HttpResponse<String> health = java.net.http.HttpClient.newHttpClient().send(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + node.httpPort() + "/health"))
+                                .timeout(java.time.Duration.ofSeconds(10)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertThat(health.statusCode()).isEqualTo(200);
+                long documents = new com.fasterxml.jackson.databind.ObjectMapper().readTree(health.body()).path("documents").asLong();
+                assertThat(documents).isGreaterThanOrEqualTo(newDocs + acked.values().stream()
+                        .filter(a -> !a.logKeys.isEmpty()).count());
                 System.out.printf("kill -9 after %d acknowledged writes; %d acknowledged writes verified after restart%n",
                         killedAfterAcks, verified);
                 // SIGTERM: the JVM exits 143 after the shutdown hook closed the node

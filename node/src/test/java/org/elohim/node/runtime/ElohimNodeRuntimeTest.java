@@ -283,4 +283,18 @@ class ElohimNodeRuntimeTest {
             assertThat(client.ping(conn.remotePeer(), 2).get(15, TimeUnit.SECONDS)).hasSize(2);
         }
     }
+
+    @Test
+    void aPortInUseFailsTheStartNamingTheListenerAndReleasesEverything(@TempDir Path other) throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            NodeConfig config = NodeConfig.ephemeral(other).with("http.port", Integer.toString(taken.getLocalPort()));
+            assertThatThrownBy(() -> ElohimNodeRuntime.start(config))
+                    .isInstanceOf(NodeStartException.class).hasMessageContaining("HTTP on 127.0.0.1:" + taken.getLocalPort());
+        }
+        assertThat(Files.exists(other.resolve("ports.json"))).isFalse();
+        assertThat(Files.exists(other.resolve("admin.token"))).isFalse();
+        try (ElohimNodeRuntime again = ElohimNodeRuntime.start(NodeConfig.ephemeral(other))) { // lock and db released
+            assertThat(again.ports().http()).isPositive();
+        }
+    }
 }

@@ -159,13 +159,17 @@ public final class Host implements AutoCloseable {
                         new ConnectionUpgrader(Host.this, Role.RESPONDER, Optional.empty(), f).install(ch);
                     }
                 });
-        b.bind(addr.withoutPeerId().toInetSocketAddress()).addListener((ChannelFuture f) -> {
+        InetSocketAddress requested = addr.withoutPeerId().toInetSocketAddress();
+        b.bind(requested).addListener((ChannelFuture f) -> {
             if (!f.isSuccess()) {
                 result.completeExceptionally(f.cause());
                 return;
             }
             servers.add(f.channel());
-            Multiaddr bound = Multiaddr.fromInetSocketAddress((InetSocketAddress) f.channel().localAddress());
+            // Keep the requested address (a dual-stack socket reports 0.0.0.0 as ::), with the actual port.
+            int port = ((InetSocketAddress) f.channel().localAddress()).getPort();
+            Multiaddr bound = Multiaddr.fromInetSocketAddress(requested.isUnresolved()
+                    ? (InetSocketAddress) f.channel().localAddress() : new InetSocketAddress(requested.getAddress(), port));
             listenAddrs.add(bound);
             result.complete(bound);
             pushIdentify();
@@ -401,7 +405,54 @@ public final class Host implements AutoCloseable {
 
     private IdentifyMessage ourIdentify(Optional<Multiaddr> observed) {
         return new IdentifyMessage(Optional.of(IdentifyService.PROTOCOL_VERSION), Optional.of(config.agentVersion()),
-                Optional.of(config.identity().marshalPublicKey()), listenAddrs, observed, protocols(), Optional.empty());
+                Optional.of(config.identity().marshalPublicKey()), advertisedAddresses(), observed, protocols(),
+                Optional.empty());
+    }
+
+    /**
+     * Addresses peers can dial: listen addresses, with a wildcard ({@code 0.0.0.0}, {@code ::}) replaced by the
+     * addresses of this machine's interfaces of the same family.
+     */
+    public List<Multiaddr> advertisedAddresses() {
+        return advertise(listenAddrs, interfaceAddresses());
+    }
+
+    /** Pure part of {@link #advertisedAddresses()}: wildcards expanded over {@code local}, at most 64 results. */
+    static List<Multiaddr> advertise(List<Multiaddr> listen, List<java.net.InetAddress> local) {
+        List<Multiaddr> out = new ArrayList<>();
+        for (Multiaddr m : listen) {
+            InetSocketAddress sa;
+            try {
+                sa = m.toInetSocketAddress();
+            } catch (RuntimeException e) {
+                continue;
+            }
+            if (sa.getAddress() == null || !sa.getAddress().isAnyLocalAddress()) {
+                out.add(m);
+                continue;
+            }
+            boolean v4 = sa.getAddress() instanceof java.net.Inet4Address;
+            for (java.net.InetAddress a : local) {
+                if ((a instanceof java.net.Inet4Address) == v4 && !a.isLinkLocalAddress() && !a.isAnyLocalAddress()) {
+                    out.add(Multiaddr.fromInetSocketAddress(new InetSocketAddress(a, sa.getPort())));
+                }
+            }
+        }
+        return out.size() > 64 ? List.copyOf(out.subList(0, 64)) : out;
+    }
+
+    private static List<java.net.InetAddress> interfaceAddresses() {
+        List<java.net.InetAddress> all = new ArrayList<>();
+        try {
+            for (java.net.NetworkInterface nic : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+                if (nic.isUp()) {
+                    all.addAll(java.util.Collections.list(nic.getInetAddresses()));
+                }
+            }
+        } catch (java.net.SocketException e) {
+            log.debug("cannot list network interfaces: {}", e.toString());
+        }
+        return all;
     }
 
     /** Tells identified peers about changed protocols or addresses (identify push). */

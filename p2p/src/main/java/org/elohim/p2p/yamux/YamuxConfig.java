@@ -38,7 +38,7 @@ public record YamuxConfig(
 
     public static YamuxConfig defaults() {
         return new YamuxConfig(SPEC_INITIAL_WINDOW, 16 * 1024 * 1024, 65519 - YamuxFrame.HEADER_LENGTH,
-                1024, 256, Duration.ofSeconds(30), Duration.ofSeconds(60));
+                256, 256, Duration.ofSeconds(30), Duration.ofSeconds(60));
     }
 
     public YamuxConfig withMaxStreams(int n) {

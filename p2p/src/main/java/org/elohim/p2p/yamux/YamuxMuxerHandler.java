@@ -33,6 +33,8 @@ public final class YamuxMuxerHandler extends ChannelDuplexHandler implements Yam
     public static final String PROTOCOL_ID = "/yamux/1.0.0";
 
     private static final Logger log = LoggerFactory.getLogger(YamuxMuxerHandler.class);
+    /** Unsent bytes on the connection beyond which the peer is considered not to read. */
+    static final long MAX_UNSENT_BYTES = 64L * 1024 * 1024;
 
     private final boolean initiator;
     private final YamuxConfig config;
@@ -45,6 +47,7 @@ public final class YamuxMuxerHandler extends ChannelDuplexHandler implements Yam
     private ByteBuf cumulation;
     private boolean inRead;
     private boolean needsFlush;
+    private boolean closing;
     private ScheduledFuture<?> keepAlive;
     private Consumer<Long> rttListener = rtt -> { };
 
@@ -239,6 +242,9 @@ public final class YamuxMuxerHandler extends ChannelDuplexHandler implements Yam
 
     @Override
     public void sendFrame(YamuxFrame frame) {
+        if (frame instanceof YamuxFrame.Ping p && p.hasFlag(YamuxFrame.FLAG_ACK) && !ctx.channel().isWritable()) {
+            return; // a peer that does not read gets no pongs queued up: its pings go unanswered instead
+        }
         ByteBuf header = ctx.alloc().buffer(YamuxFrame.HEADER_LENGTH);
         YamuxFrameCodec.encodeHeader(frame, header);
         if (frame instanceof YamuxFrame.Data d) {
@@ -250,6 +256,13 @@ public final class YamuxMuxerHandler extends ChannelDuplexHandler implements Yam
             ctx.write(header, ctx.voidPromise());
         }
         needsFlush = true;
+        if (ctx.channel().bytesBeforeWritable() > MAX_UNSENT_BYTES && !closing) {
+            // Stream writes stop when the connection is unwritable, so this much unsent data means the peer
+            // makes us answer (RSTs, window updates) without reading: give up on it.
+            closing = true;
+            log.debug("peer {} does not read; closing", ctx.channel());
+            ctx.executor().execute(() -> ctx.channel().close());
+        }
     }
 
     @Override

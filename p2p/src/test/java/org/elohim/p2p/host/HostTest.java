@@ -135,6 +135,17 @@ class HostTest {
     }
 
     @Test
+    void wildcardListenAddressesAreAdvertisedAsInterfaceAddresses() throws Exception {
+        List<java.net.InetAddress> local = List.of(java.net.InetAddress.getByName("127.0.0.1"),
+                java.net.InetAddress.getByName("10.1.2.3"), java.net.InetAddress.getByName("::1"),
+                java.net.InetAddress.getByName("fe80::1"));
+        assertThat(Host.advertise(List.of(Multiaddr.parse("/ip4/0.0.0.0/tcp/4001"), Multiaddr.parse("/ip6/::/tcp/4002"),
+                Multiaddr.parse("/ip4/192.168.1.5/tcp/7")), local)).containsExactly(
+                Multiaddr.parse("/ip4/127.0.0.1/tcp/4001"), Multiaddr.parse("/ip4/10.1.2.3/tcp/4001"),
+                Multiaddr.parse("/ip6/::1/tcp/4002"), Multiaddr.parse("/ip4/192.168.1.5/tcp/7"));
+    }
+
+    @Test
     void nioTransportInteroperatesWithEpoll() throws Exception {
         org.elohim.p2p.transport.TcpTransport nio = new org.elohim.p2p.transport.TcpTransport(false);
         assertThat(nio.isEpoll()).isFalse();

@@ -72,6 +72,7 @@ public final class JsPeer implements AutoCloseable {
                 "--import", "./shim.mjs", "peer.mjs"));
         cmd.addAll(List.of(args));
         Path log = Files.createTempFile("js-libp2p-", ".log");
+        log.toFile().deleteOnExit();
         process = new ProcessBuilder(cmd).directory(dir.toFile())
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         stdin = process.getOutputStream();
