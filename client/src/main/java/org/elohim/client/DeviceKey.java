@@ -83,6 +83,11 @@ final class DeviceKey {
         return h;
     }
 
+    /** Proof of possession for {@code Pair}: a signature of {@code "elohim-pair-v1\n" + token}. */
+    byte[] pairingSignature(String token) {
+        return sign(("elohim-pair-v1\n" + token).getBytes(StandardCharsets.UTF_8));
+    }
+
     private byte[] sign(byte[] payload) {
         try {
             Signature s = Signature.getInstance("Ed25519");

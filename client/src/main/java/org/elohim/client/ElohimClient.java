@@ -150,10 +150,11 @@ public final class ElohimClient implements AutoCloseable {
                 ? DeviceKey.load(store.meta("device_private_key").get(), store.meta("device_public_key").get())
                 : null;
         if (key == null) {
-            key = DeviceKey.generate();
+            DeviceKey fresh = DeviceKey.generate();
             // Persisted before pairing: if the answer is lost, the same key can pair with a new token.
-            store.putMeta("device_private_key", key.pkcs8());
-            store.putMeta("device_public_key", key.publicKey());
+            putMetaDurably("device_private_key", fresh.pkcs8());
+            putMetaDurably("device_public_key", fresh.publicKey());
+            key = fresh;
         }
         PairResponse r;
         try {
@@ -163,19 +164,29 @@ public final class ElohimClient implements AutoCloseable {
                     .setToken(token)
                     .setDevicePublicKey(ByteString.copyFrom(key.publicKey()))
                     .setDeviceName(deviceName == null ? "" : deviceName)
+                    .setSignature(ByteString.copyFrom(key.pairingSignature(token)))
                     .build());
         } catch (StatusRuntimeException e) {
             restoreCredentials();
             throw new ClientException("pairing refused: " + e.getStatus().getCode() + " "
                     + e.getStatus().getDescription(), e);
         }
-        store.putMeta("device_id", bytes(r.getDeviceId()));
-        store.putMeta("owner", bytes(r.getOwner()));
-        store.putMeta("node_id", bytes(r.getNodeId()));
+        putMetaDurably("device_id", bytes(r.getDeviceId()));
+        putMetaDurably("owner", bytes(r.getOwner()));
+        putMetaDurably("node_id", bytes(r.getNodeId()));
         owner = r.getOwner();
         nodeId = r.getNodeId();
         credentials = new DeviceAuthInterceptor.Credentials(r.getDeviceId(), key);
         return new Pairing(r.getDeviceId(), r.getOwner(), r.getNodeId());
+    }
+
+    /** Outside any group commit a sync may hold open: committed before this returns. */
+    private void putMetaDurably(String key, byte[] value) {
+        onActor(() -> {
+            store.flush();
+            store.putMeta(key, value);
+            return null;
+        });
     }
 
     private void restoreCredentials() {

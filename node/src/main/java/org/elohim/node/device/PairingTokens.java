@@ -1,5 +1,8 @@
 package org.elohim.node.device;
 
+import static org.elohim.node.device.PairingRejected.Reason.BAD_DEVICE;
+import static org.elohim.node.device.PairingRejected.Reason.BAD_TOKEN;
+
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -50,23 +53,48 @@ public final class PairingTokens {
         return grouped.toString();
     }
 
+    /** The bytes a device signs to prove it holds the key it pairs: {@code "elohim-pair-v1\n" + token}. */
+    public static byte[] pairingPayload(String token) {
+        return ("elohim-pair-v1\n" + token).getBytes(StandardCharsets.UTF_8);
+    }
+
     /**
-     * Registers {@code rawPublicKey} to the token's owner. Re-pairing a key already registered
-     * (for example after revocation) replaces its owner and name. Completes after the commit.
+     * Registers {@code rawPublicKey} to the token's owner, if {@code signature} proves the caller
+     * holds its private key ({@link #pairingPayload}). Re-pairing a key already registered (for
+     * example after revocation) replaces its owner and name. Completes after the commit.
+     */
+    public CompletableFuture<RegisteredDevice> pair(String token, byte[] rawPublicKey, String deviceName,
+                                                    byte[] signature) {
+        return pair(token, rawPublicKey, deviceName, signature, true);
+    }
+
+    /**
+     * For in-process callers that hold the key themselves (tests, operator tools): no proof of
+     * possession is asked. The network API ({@code Pair}) always goes through the signed variant.
      */
     public CompletableFuture<RegisteredDevice> pair(String token, byte[] rawPublicKey, String deviceName) {
+        return pair(token, rawPublicKey, deviceName, null, false);
+    }
+
+    private CompletableFuture<RegisteredDevice> pair(String token, byte[] rawPublicKey, String deviceName,
+                                                     byte[] signature, boolean requireProof) {
         final String name;
         final String deviceId;
         try {
-            if (token == null || token.length() > 128) throw new PairingRejected(PairingRejected.Reason.BAD_TOKEN, "invalid pairing token");
+            if (token == null || token.length() > 128) throw new PairingRejected(BAD_TOKEN, "invalid pairing token");
             deviceId = DeviceKeys.deviceId(rawPublicKey);
             DeviceKeys.publicKey(rawPublicKey); // must be a usable Ed25519 point
+            if (requireProof && !DeviceKeys.verify(rawPublicKey, pairingPayload(token), signature)) {
+                throw new PairingRejected(BAD_DEVICE, "pairing signature does not match the device key");
+            }
             name = deviceName == null || deviceName.isBlank() ? "device" : deviceName.strip();
             if (name.length() > MAX_NAME_CHARS || name.chars().anyMatch(Character::isISOControl)) {
-                throw new PairingRejected(PairingRejected.Reason.BAD_DEVICE, "device name must be at most " + MAX_NAME_CHARS + " printable characters");
+                throw new PairingRejected(BAD_DEVICE, "device name must be at most " + MAX_NAME_CHARS
+                        + " printable characters");
             }
         } catch (IllegalArgumentException e) {
-            return CompletableFuture.failedFuture(new PairingRejected(PairingRejected.Reason.BAD_DEVICE, "device public key must be a raw 32-byte Ed25519 key"));
+            return CompletableFuture.failedFuture(
+                    new PairingRejected(BAD_DEVICE, "device public key must be a raw 32-byte Ed25519 key"));
         } catch (PairingRejected e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -75,7 +103,7 @@ public final class PairingTokens {
         byte[] key = rawPublicKey.clone();
         return database.write(c -> {
             Optional<String> owner = DeviceTables.consumeToken(c, tokenHash, now);
-            if (owner.isEmpty()) throw new PairingRejected(PairingRejected.Reason.BAD_TOKEN, "pairing token unknown, already used or expired");
+            if (owner.isEmpty()) throw new PairingRejected(BAD_TOKEN, "pairing token unknown, already used or expired");
             RegisteredDevice d = new RegisteredDevice(deviceId, owner.get(), name, key, now, false);
             DeviceTables.insert(c, d);
             return d;

@@ -207,7 +207,8 @@ public final class ElohimNodeService extends ElohimNodeGrpc.ElohimNodeImplBase {
 
     @Override
     public void pair(PairRequest request, StreamObserver<PairResponse> responses) {
-        pairing.pair(request.getToken(), request.getDevicePublicKey().toByteArray(), request.getDeviceName())
+        pairing.pair(request.getToken(), request.getDevicePublicKey().toByteArray(), request.getDeviceName(),
+                        request.getSignature().toByteArray())
                 .whenComplete((device, failure) -> {
                     if (failure != null) {
                         responses.onError(GrpcErrors.toStatus(failure));

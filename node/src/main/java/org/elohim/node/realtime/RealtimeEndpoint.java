@@ -1,6 +1,5 @@
 package org.elohim.node.realtime;
 
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
@@ -148,7 +147,7 @@ public final class RealtimeEndpoint implements WebSocketEndpoint, AutoCloseable 
                     String text = t.content().toString(StandardCharsets.UTF_8);
                     session.executor().execute(() -> session.onText(text));
                 } else if (msg instanceof WebSocketFrame f) {
-                    int size = ByteBufUtil.getBytes(f.content()).length;
+                    int size = f.content().readableBytes();
                     sendText(new RealtimeCodec().error("unsupported_frame",
                             "/ws speaks JSON text frames (got a " + size + "-byte non-text frame)", null));
                 }

@@ -47,6 +47,7 @@ final class DocumentShard {
     private final LongAdder evictions;
     private final AtomicInteger resident;
     private volatile Thread thread;
+    private volatile boolean overCapacity;
 
     DocumentShard(int index, int capacity, LongAdder evictions, AtomicInteger resident) {
         this.capacity = Math.max(1, capacity);
@@ -86,9 +87,10 @@ final class DocumentShard {
         return cache.get(docId);
     }
 
+    /** Adds a loaded document; others may be evicted, never this one (the caller is about to use it). */
     void put(String docId, Loaded loaded) {
         if (cache.put(docId, loaded) == null) resident.incrementAndGet();
-        evictOverCapacity();
+        evictOverCapacity(loaded);
     }
 
     /**
@@ -117,15 +119,35 @@ final class DocumentShard {
         return cache.size();
     }
 
-    void evictOverCapacity() {
+    /**
+     * Evicts least recently used documents down to capacity, skipping those with writes not yet
+     * committed and {@code keep}; the cache may stay above capacity while everything is pinned.
+     */
+    void evictOverCapacity(Loaded keep) {
         Iterator<Map.Entry<String, Loaded>> it = cache.entrySet().iterator();
         while (cache.size() > capacity && it.hasNext()) {
             Loaded l = it.next().getValue();
-            if (l.pendingWrites.get() > 0) continue;
+            if (l == keep || l.pendingWrites.get() > 0) continue;
             it.remove();
             resident.decrementAndGet();
             evictions.increment();
             l.doc.free();
+        }
+        overCapacity = cache.size() > capacity;
+    }
+
+    /** Set when pinned documents kept the cache above capacity: evict again once writes land. */
+    boolean overCapacity() {
+        return overCapacity;
+    }
+
+    /** Called when a document's writes have all committed. */
+    void writesSettled() {
+        if (overCapacity) {
+            submit(() -> {
+                evictOverCapacity(null);
+                return null;
+            });
         }
     }
 

@@ -354,7 +354,7 @@ public final class SqliteDocumentService implements DocumentService {
         l.lastWrite = write;
         boolean compact = chunk != null && needsCompaction(l);
         return write.handle((seq, err) -> {
-            l.pendingWrites.decrementAndGet();
+            if (l.pendingWrites.decrementAndGet() == 0 && !closed.get()) shard.writesSettled();
             if (err != null) {
                 // Memory is ahead of the database now: drop it so the next access reloads.
                 shard.submit(() -> {
@@ -408,7 +408,7 @@ public final class SqliteDocumentService implements DocumentService {
         });
         l.lastWrite = write;
         return write.whenComplete((ok, err) -> {
-            l.pendingWrites.decrementAndGet();
+            if (l.pendingWrites.decrementAndGet() == 0 && !closed.get()) shard.writesSettled();
             if (err == null) compactions.increment();
             else log.warn("compaction of {} failed", docId, err);
         });

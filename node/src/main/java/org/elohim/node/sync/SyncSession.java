@@ -59,6 +59,8 @@ public final class SyncSession {
     public static final int PROTOCOL_VERSION = 1;
     public static final int DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
     private static final int MESSAGE_OVERHEAD = 4096;
+    /** Bounds the work (and open requests) one incoming Events message can cause. */
+    public static final int MAX_EVENTS_PER_BATCH = 16_384;
 
     /**
      * {@code remotePeerId}: the peer's PROVED identity (device id, libp2p peer id), the key of its
@@ -404,6 +406,10 @@ public final class SyncSession {
                     + ", Hello said " + Long.toUnsignedString(peerEpoch, 16), "");
             return;
         }
+        if (e.getEventsCount() > MAX_EVENTS_PER_BATCH) {
+            error(SyncError.Code.TOO_LARGE, "more than " + MAX_EVENTS_PER_BATCH + " events in one batch", "");
+            return;
+        }
         if (e.getAfterSeq() > expectedAfter || e.getThroughSeq() < e.getAfterSeq()) {
             // A gap would skip events; ignore the batch, the sender goes back to our last Ack.
             error(SyncError.Code.BAD_REQUEST, "events after " + e.getAfterSeq() + " but I have read only to "
@@ -427,13 +433,30 @@ public final class SyncSession {
             // A document of mine this peer may not receive: never fetch it (no writes through a
             // peer that could not read it) and never reveal it.
             if (local.isPresent() && !reach.mayReceive(requester, local.get())) continue;
-            if (local.isPresent() && docs.containsHeads(docId, theirHeads)) continue;
+            // Cheap check on the stored heads first; only a mismatch loads the document to look
+            // in its history (the peer may be behind me on this document).
+            if (local.isPresent() && (headsWithin(theirHeads, local.get().heads())
+                    || docs.containsHeads(docId, theirHeads))) continue;
             Request r = new Request(nextRequestId++, docId, batch, clock.getAsLong());
             requests.put(r.id, r);
             batch.pending.add(r.id);
             sendDocRequest(r);
         }
         completeBatches();
+    }
+
+    private static boolean headsWithin(List<byte[]> theirs, List<byte[]> mine) {
+        for (byte[] h : theirs) {
+            boolean found = false;
+            for (byte[] m : mine) {
+                if (java.util.Arrays.equals(h, m)) {
+                    found = true;
+                    break;
+                }
+            }
+            if (!found) return false;
+        }
+        return true;
     }
 
     private void sendDocRequest(Request r) {

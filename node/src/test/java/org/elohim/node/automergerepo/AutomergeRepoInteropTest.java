@@ -85,6 +85,22 @@ class AutomergeRepoInteropTest {
     }
 
     @Test
+    void silentSocketsAreDroppedByTheKeepAlive() throws Exception {
+        NodeScripts.requireInstalled();
+        // the same endpoint as in production, with a 300 ms keep-alive so the test is quick
+        try (ElohimNodeRuntime node = ElohimNodeRuntime.builder(NodeConfig.ephemeral(dir).with("realtime.access", "open"))
+                .webSockets(ctx -> java.util.List.of(new AutomergeRepoEndpoint(AutomergeRepoEndpoint.DEFAULT_PATH,
+                        ctx.documents(), new RealtimePolicy(ctx.reach()),
+                        new org.elohim.node.realtime.RealtimeAuthentication(ctx.config().realtimeAccess(), ctx.authenticator()),
+                        SyncStateStore.inMemory(), ctx.nodeId(), RepoMessageCodec.DEFAULT_MAX_FRAME_BYTES, 300,
+                        RepoHub.Limits.defaults())))
+                .start()) {
+            NodeScripts.Result r = NodeScripts.runOk(30, "scenario-keepalive.mjs", url(node));
+            assertThat(r.stdout()).contains("OK dead-socket-dropped");
+        }
+    }
+
+    @Test
     void pairedModeAppliesReachToRealClients() throws Exception {
         NodeScripts.requireInstalled();
         try (ElohimNodeRuntime node = start(dir, "paired")) {

@@ -47,11 +47,15 @@ public final class TestDevice {
     }
 
     public String sign(byte[] payload) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(signRaw(payload));
+    }
+
+    public byte[] signRaw(byte[] payload) {
         try {
             Signature s = Signature.getInstance("Ed25519");
             s.initSign(keys.getPrivate());
             s.update(payload);
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(s.sign());
+            return s.sign();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }

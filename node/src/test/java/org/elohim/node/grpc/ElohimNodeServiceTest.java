@@ -93,13 +93,34 @@ class ElohimNodeServiceTest {
     void pairingWithABadTokenIsRefusedAndRegistersNothing() {
         TestDevice stranger = new TestDevice(3);
         assertThatThrownBy(() -> node.anonymous().pair(PairRequest.newBuilder().setToken("nope")
-                .setDevicePublicKey(ByteString.copyFrom(stranger.publicKey())).build()))
+                .setDevicePublicKey(ByteString.copyFrom(stranger.publicKey()))
+                .setSignature(ByteString.copyFrom(stranger.signRaw(
+                        org.elohim.node.device.PairingTokens.pairingPayload("nope")))).build()))
                 .isInstanceOfSatisfying(StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
         assertThat(node.registry.find(stranger.deviceId())).isEmpty();
         assertThatThrownBy(() -> node.as(stranger).getStatus(GetStatusRequest.getDefaultInstance()))
                 .isInstanceOfSatisfying(StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
+    }
+
+    @Test
+    void pairingNeedsProofOfTheKey() {
+        // Someone who saw Alice's public key cannot register it to another owner.
+        String token = node.tokens.createToken("mallory", java.time.Duration.ofMinutes(5));
+        TestDevice mallory = new TestDevice(4);
+        StatusRuntimeException e = catchStatus(() -> node.anonymous().pair(PairRequest.newBuilder().setToken(token)
+                .setDevicePublicKey(ByteString.copyFrom(alicePhone.publicKey()))
+                .setSignature(ByteString.copyFrom(mallory.signRaw(
+                        org.elohim.node.device.PairingTokens.pairingPayload(token)))).build()));
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(node.registry.find(alicePhone.deviceId()).orElseThrow().owner()).isEqualTo("alice");
+        // The token was not spent by the failed attempt.
+        node.anonymous().pair(PairRequest.newBuilder().setToken(token)
+                .setDevicePublicKey(ByteString.copyFrom(mallory.publicKey()))
+                .setSignature(ByteString.copyFrom(mallory.signRaw(
+                        org.elohim.node.device.PairingTokens.pairingPayload(token)))).build());
+        assertThat(node.registry.find(mallory.deviceId()).orElseThrow().owner()).isEqualTo("mallory");
     }
 
     @Test

@@ -58,7 +58,8 @@ final class GrpcNodeFixture implements AutoCloseable {
     TestDevice pair(TestDevice device, String owner) {
         String token = tokens.createToken(owner, Duration.ofMinutes(5));
         anonymous().pair(PairRequest.newBuilder().setToken(token)
-                .setDevicePublicKey(ByteString.copyFrom(device.publicKey())).setDeviceName(owner + "-device").build());
+                .setDevicePublicKey(ByteString.copyFrom(device.publicKey())).setDeviceName(owner + "-device")
+                .setSignature(ByteString.copyFrom(device.signRaw(PairingTokens.pairingPayload(token)))).build());
         return device;
     }
 

@@ -161,6 +161,16 @@ class DatabaseTest {
     }
 
     @Test
+    void readersCannotWrite() {
+        try (Database db = Database.open(dir)) {
+            db.migrate("t", List.of("CREATE TABLE t(v INTEGER)"));
+            assertThatThrownBy(() -> db.read(c -> c.createStatement().executeUpdate("INSERT INTO t(v) VALUES(1)")))
+                    .isInstanceOf(StorageException.class);
+            assertThat(count(db, "t")).isZero();
+        }
+    }
+
+    @Test
     void splitsScriptsOutsideQuotes() {
         assertThat(Database.splitStatements("A; B 'x;y' ;\n C;"))
                 .containsExactly("A", "B 'x;y'", "C");

@@ -169,6 +169,24 @@ class SqliteDocumentServiceTest {
     }
 
     @Test
+    void pipelinedWritesOnManyDocumentsWithATinyCacheNeverUseAnEvictedDocument() {
+        try (SqliteDocumentService s = open(SqliteDocumentService.Options.defaults().withShards(1).withCacheCapacity(2))) {
+            List<CompletableFuture<ApplyResult>> all = new ArrayList<>();
+            for (int i = 0; i < 400; i++) {
+                String key = "k" + i;
+                all.add(s.edit("doc" + (i % 25), "a", Reach.PRIVATE, d -> Docs.set(d, key, "v"), "t"));
+            }
+            CompletableFuture.allOf(all.toArray(new CompletableFuture[0])).join();
+            // Pinned while their writes were in flight; back within the bound once they landed.
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                    .until(() -> s.stats().cachedDocuments() <= 2);
+            for (int i = 0; i < 400; i++) assertThat(value(s, "doc" + (i % 25), "k" + i)).contains("v");
+            assertThat(s.stats().cacheEvictions()).isPositive();
+            assertThat(s.stats().cachedDocuments()).isLessThanOrEqualTo(2);
+        }
+    }
+
+    @Test
     void malformedBytesAreRejectedAndNothingIsStored() {
         try (SqliteDocumentService s = open()) {
             byte[] garbage = new byte[300];

@@ -241,6 +241,58 @@ class SyncSessionTest {
     }
 
     @Test
+    void restoredDeviceGetsEverythingBackFromTheNode() throws Exception {
+        Path backup = tmp.resolve("device-backup.db");
+        try (SqliteDocumentService node = open(nodeDir()); SqliteDocumentService device = open(deviceDir())) {
+            put(device, "d0", "k", "v");
+            put(node, "n0", "k", "v");
+            Link l = link(node, device, 4, 2);
+            l.runUntilInSync(MAX);
+            l.cut();
+            device.backupTo(backup);
+            put(device, "writtenOnDeviceAfterBackup", "k", "device");
+            put(device, "d0", "edit", "after-backup");
+            put(node, "writtenOnNodeAfterBackup", "k", "node");
+            Link l2 = link(node, device, 4, 2);
+            l2.runUntilInSync(MAX);
+            l2.cut();
+        }
+        for (String f : List.of("node.db", "node.db-wal", "node.db-shm")) Files.deleteIfExists(deviceDir().resolve(f));
+        Files.copy(backup, deviceDir().resolve("node.db"));
+        try (SqliteDocumentService node = open(nodeDir()); SqliteDocumentService device = open(deviceDir())) {
+            assertThat(device.info("writtenOnDeviceAfterBackup")).isEmpty();
+            Link l = link(node, device, 4, 2);
+            l.runUntilInSync(MAX);
+            l.cut();
+            assertConverged(node, device);
+            assertThat(value(device, "writtenOnDeviceAfterBackup", "k")).contains("device");
+            assertThat(value(device, "d0", "edit")).contains("after-backup");
+            assertThat(value(device, "writtenOnNodeAfterBackup", "k")).contains("node");
+        }
+    }
+
+    @Test
+    void nodeToNodeChangesAreBackfillDuringCatchUpAndNewWhenLive() {
+        try (SqliteDocumentService a = open(nodeDir()); SqliteDocumentService b = open(deviceDir())) {
+            for (int i = 0; i < 5; i++) {
+                a.applyChanges("doc" + i, Docs.saved("k", "v"), "alice", Reach.FAMILY, EventKind.LOCAL, "t").join();
+            }
+            Link l = new Link(new Link.Side(a, "node-a", new Requester.ClusterNode("node-b")),
+                    new Link.Side(b, "node-b", new Requester.ClusterNode("node-a")), REACH, clock, 2, 2);
+            l.runUntilInSync(MAX);
+            assertThat(b.rawEventsSince(0, 100)).extracting(e -> e.kind()).containsOnly(EventKind.BACKFILL);
+            assertThat(b.info("doc0").orElseThrow().owner()).isEqualTo("alice");
+            assertThat(b.info("doc0").orElseThrow().reach()).isEqualTo(Reach.FAMILY);
+            long before = b.position().seq();
+            a.edit("doc0", "alice", Reach.FAMILY, d -> Docs.set(d, "live", "yes"), "t").join();
+            l.runUntilInSync(MAX);
+            assertThat(b.rawEventsSince(before, 100)).singleElement().extracting(e -> e.kind()).isEqualTo(EventKind.NEW);
+            assertThat(value(b, "doc0", "live")).contains("yes");
+            l.cut();
+        }
+    }
+
+    @Test
     void reachDecidesWhatAFamilyMembersDeviceReceivesAndDeniedLooksMissing() {
         try (SqliteDocumentService node = open(nodeDir()); SqliteDocumentService carolDevice = open(deviceDir())) {
             node.applyChanges("alice-private", Docs.saved("k", "v"), "alice", Reach.PRIVATE, EventKind.LOCAL, "t").join();
