@@ -24,8 +24,10 @@ run(async () => {
   const silent = await open("silent", { autoPong: false });
   const live = await open("live", {});
   await until("the silent socket to be dropped", () => silent.closedAt > 0, 8000);
+  const droppedAt = silent.closedAt;
+  // the answering socket keeps being pinged, and stays, for several more intervals
+  await until("more pings on the answering socket", () => live.pings >= 4 || live.closedAt, 8000);
   if (live.closedAt) throw new Error("the answering socket was dropped too");
-  if (live.pings < 2) throw new Error("the answering socket saw " + live.pings + " pings");
-  ok("dead-socket-dropped", { afterMs: silent.closedAt - t0, pingsSeenBySilent: silent.pings, pingsSeenByLive: live.pings });
+  ok("dead-socket-dropped", { afterMs: droppedAt - t0, pingsSeenBySilent: silent.pings, pingsSeenByLive: live.pings });
   live.ws.close();
 });

@@ -177,6 +177,39 @@ class SyncSessionTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(longs = {11, 12, 13})
+    void editsOnBothSidesWhileSyncingConverge(long seed) throws Exception {
+        try (SqliteDocumentService node = open(nodeDir()); SqliteDocumentService device = open(deviceDir())) {
+            for (int i = 0; i < 10; i++) put(node, "n" + i, "k", "v");
+            Link l = link(node, device, 3, 2);
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread editor = new Thread(() -> {
+                SplittableRandom rnd = new SplittableRandom(seed);
+                for (int i = 0; i < 120 && !stop.get(); i++) {
+                    SqliteDocumentService side = rnd.nextBoolean() ? node : device;
+                    put(side, "s" + rnd.nextInt(6), "e" + i, "x" + i);
+                }
+            });
+            editor.start();
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (editor.isAlive() && System.nanoTime() < deadline) {
+                if (!l.step()) Link.sleepMillis(1);
+            }
+            stop.set(true);
+            editor.join(10_000);
+            l.runUntilInSync(MAX);
+            assertConverged(node, device);
+            for (int i = 0; i < 120; i++) {
+                String key = "e" + i;
+                long found = 0;
+                for (int d = 0; d < 6; d++) if (value(node, "s" + d, key).isPresent()) found++;
+                assertThat(found).as(key).isEqualTo(1);
+            }
+            l.cut();
+        }
+    }
+
     @Test
     void afterARestartNothingIsResentBeyondThePositions() {
         try (SqliteDocumentService node = open(nodeDir()); SqliteDocumentService device = open(deviceDir())) {
