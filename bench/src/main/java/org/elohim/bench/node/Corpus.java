@@ -13,7 +13,7 @@ import org.elohim.node.reach.Reach;
 
 /** Stores N small, distinct documents (an id and a short text) through the node's document service. */
 final class Corpus {
-    /** Writes in flight at once: enough for group commit, fewer than the node's document cache. */
+    /** Writes in flight at once: enough for group commit to batch them. */
     static final int WINDOW = 128;
     private Corpus() {
     }

@@ -78,10 +78,10 @@ public final class AutomergeJson {
         } else if (v.isBoolean()) {
             tx.set(obj, key, v.asBoolean());
         } else if (v.isIntegralNumber() && v.canConvertToInt()) {
-            // NewValue.integer(long) in 0.0.7 stores a float (it calls set(double)): use the int overload
+            // Automerge 0.0.7 traps: NewValue.integer(long) stores a float, setUint keeps only the low
+            // 32 bits. Only the int overload stores an exact integer; larger ones go as doubles below
+            // (exact up to 2^53, as in JavaScript).
             tx.set(obj, key, v.asInt());
-        } else if (v.isIntegralNumber() && v.canConvertToLong() && v.asLong() >= 0) {
-            tx.setUint(obj, key, v.asLong());
         } else if (v.isNumber()) {
             tx.set(obj, key, v.asDouble());
         } else if (v.isNull() || v.isMissingNode()) {
@@ -109,9 +109,7 @@ public final class AutomergeJson {
         } else if (v.isBoolean()) {
             tx.insert(list, index, v.asBoolean());
         } else if (v.isIntegralNumber() && v.canConvertToInt()) {
-            tx.insert(list, index, v.asInt());
-        } else if (v.isIntegralNumber() && v.canConvertToLong() && v.asLong() >= 0) {
-            tx.insertUint(list, index, v.asLong());
+            tx.insert(list, index, v.asInt()); // see put(): larger integers go as doubles
         } else if (v.isNumber()) {
             tx.insert(list, index, v.asDouble());
         } else if (v.isNull()) {

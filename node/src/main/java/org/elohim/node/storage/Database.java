@@ -18,6 +18,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -125,6 +126,14 @@ public final class Database implements AutoCloseable {
             if (queryOnly) s.execute("PRAGMA query_only=1");
         }
         return c;
+    }
+
+    /**
+     * The thread that completes write futures (after COMMIT). Components hand their own futures'
+     * completions to it too, so callers' callbacks never run on their internal threads.
+     */
+    Executor callbackExecutor() {
+        return completions;
     }
 
     public Path file() {

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -48,8 +49,10 @@ final class DocumentShard {
     private final AtomicInteger resident;
     private volatile Thread thread;
     private volatile boolean overCapacity;
+    private final Executor callbacks;
 
-    DocumentShard(int index, int capacity, LongAdder evictions, AtomicInteger resident) {
+    DocumentShard(int index, int capacity, LongAdder evictions, AtomicInteger resident, Executor callbacks) {
+        this.callbacks = callbacks;
         this.capacity = Math.max(1, capacity);
         this.evictions = evictions;
         this.resident = resident;
@@ -65,20 +68,49 @@ final class DocumentShard {
         return Thread.currentThread() == thread;
     }
 
+    /**
+     * Runs {@code task} on the owner thread; the future completes on the callback executor, never
+     * on the owner thread: a caller's callback that blocks (say, on a sync session's lock whose
+     * holder waits for this shard) must not stall the shard.
+     */
     <T> CompletableFuture<T> submit(Callable<T> task) {
+        return run(task, callbacks);
+    }
+
+    /** Like {@link #submit} but completes on the owner thread: only for callers that just wait on it. */
+    <T> CompletableFuture<T> submitAndWaitOnly(Callable<T> task) {
+        return run(task, null);
+    }
+
+    private <T> CompletableFuture<T> run(Callable<T> task, Executor completeOn) {
         CompletableFuture<T> f = new CompletableFuture<>();
         try {
             executor.execute(() -> {
+                T value;
                 try {
-                    f.complete(task.call());
+                    value = task.call();
                 } catch (Throwable t) {
-                    f.completeExceptionally(t);
+                    complete(completeOn, () -> f.completeExceptionally(t));
+                    return;
                 }
+                complete(completeOn, () -> f.complete(value));
             });
         } catch (RejectedExecutionException e) {
             f.completeExceptionally(new IllegalStateException("document store closed"));
         }
         return f;
+    }
+
+    private static void complete(Executor on, Runnable r) {
+        if (on == null) {
+            r.run();
+            return;
+        }
+        try {
+            on.execute(r);
+        } catch (RejectedExecutionException e) {
+            r.run(); // shutting down: better late on this thread than never
+        }
     }
 
     // ---- the methods below run on the owner thread only ----

@@ -46,6 +46,10 @@ import org.slf4j.LoggerFactory;
  * a change chunk, updates the document row and appends a stream event; its future completes after
  * COMMIT, and subscribers are told then. Input Automerge rejects never reaches the database, and
  * the in-memory copy is discarded so it is reloaded from what was stored.
+ *
+ * <p>Threads: returned futures complete, and subscribers are called, on the database's callback
+ * thread, never on a document owner thread, so a callback that blocks (e.g. on a sync session's
+ * lock) cannot stall a shard. Callbacks should still be short: that one thread serves everyone.
  */
 public final class SqliteDocumentService implements DocumentService {
     private static final Logger log = LoggerFactory.getLogger(SqliteDocumentService.class);
@@ -111,7 +115,9 @@ public final class SqliteDocumentService implements DocumentService {
         int n = Math.max(1, options.shards());
         this.shards = new DocumentShard[n];
         int perShard = Math.max(1, (options.cacheCapacity() + n - 1) / n);
-        for (int i = 0; i < n; i++) shards[i] = new DocumentShard(i, perShard, evictions, resident);
+        for (int i = 0; i < n; i++) {
+            shards[i] = new DocumentShard(i, perShard, evictions, resident, db.callbackExecutor());
+        }
         if (registry != null) registerMeters(registry);
     }
 
@@ -353,7 +359,9 @@ public final class SqliteDocumentService implements DocumentService {
         });
         l.lastWrite = write;
         boolean compact = chunk != null && needsCompaction(l);
-        return write.handle((seq, err) -> {
+        // Async: if the commit was already done, handle() would run on this owner thread, and
+        // subscribers (sync sessions) must never be called on it.
+        return write.handleAsync((seq, err) -> {
             if (l.pendingWrites.decrementAndGet() == 0 && !closed.get()) shard.writesSettled();
             if (err != null) {
                 // Memory is ahead of the database now: drop it so the next access reloads.
@@ -369,7 +377,7 @@ public final class SqliteDocumentService implements DocumentService {
             publish(new DocumentChange(docId, oldHeads, newHeads, kind, origin, seq));
             if (compact && !closed.get()) shard.submit(() -> compactOnOwner(shard, docId));
             return result;
-        });
+        }, db.callbackExecutor());
     }
 
     private boolean needsCompaction(DocumentShard.Loaded l) {
@@ -407,11 +415,11 @@ public final class SqliteDocumentService implements DocumentService {
             return true;
         });
         l.lastWrite = write;
-        return write.whenComplete((ok, err) -> {
+        return write.whenCompleteAsync((ok, err) -> {
             if (l.pendingWrites.decrementAndGet() == 0 && !closed.get()) shard.writesSettled();
             if (err == null) compactions.increment();
             else log.warn("compaction of {} failed", docId, err);
-        });
+        }, db.callbackExecutor());
     }
 
     /** Compacts one document now (normally automatic past the thresholds). */
@@ -554,7 +562,7 @@ public final class SqliteDocumentService implements DocumentService {
             DocumentShard.Loaded l = load(shard, docId, false);
             return l == null ? Optional.empty() : Optional.ofNullable(fn.apply(l.doc));
         }
-        return Database.join(shard.submit(() -> {
+        return Database.join(shard.submitAndWaitOnly(() -> {
             DocumentShard.Loaded l = load(shard, docId, false);
             return l == null ? Optional.<T>empty() : Optional.ofNullable(fn.apply(l.doc));
         }));
