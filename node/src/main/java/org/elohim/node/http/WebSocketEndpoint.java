@@ -11,6 +11,10 @@ import java.util.Map;
  * (with {@link #maxFrameBytes()} as the frame limit) and then installs {@link #newSession}'s
  * handler, which receives {@code WebSocketFrame}s (text/binary; ping/pong/close are handled
  * by the server).
+ *
+ * <p>The server reassembles fragmented messages (up to {@link #maxFrameBytes()}; larger ones close
+ * the connection with 1009), fires {@code WebSocketServerProtocolHandler.HandshakeComplete} to the
+ * session handler once the 101 answer is written, and closes open sessions when the node stops.
  */
 public interface WebSocketEndpoint {
 
