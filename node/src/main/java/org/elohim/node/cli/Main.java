@@ -1,9 +1,13 @@
 package org.elohim.node.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.elohim.node.config.ConfigException;
+import org.elohim.node.config.ConfigLoader;
 import org.elohim.node.runtime.NodeStartException;
 import org.elohim.node.runtime.NodeVersion;
+import org.elohim.p2p.cli.P2pCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -14,7 +18,7 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 no node running, 5 bad config, 6 start failed."})
 public final class Main implements Runnable {
-    static final String P2P_COMMAND = "org.elohim.p2p.cli.P2pCommand";
+    static final String P2P_KEY_PROPERTY = "elohim.p2p.key";
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -36,7 +40,7 @@ public final class Main implements Runnable {
 
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
-        addP2pIfPresent(cl);
+        addP2p(cl);
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
             PrintWriter err = line.getErr();
             if (ex instanceof CliException c) {
@@ -62,16 +66,16 @@ public final class Main implements Runnable {
         return cl;
     }
 
-    /** The libp2p tools live in the p2p module; mount them when that module ships them. */
-    private static void addP2pIfPresent(CommandLine cl) {
-        try {
-            Class<?> c = Class.forName(P2P_COMMAND);
-            cl.addSubcommand(c.getDeclaredConstructor().newInstance());
-        } catch (ClassNotFoundException e) {
-            // not built into this version
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            System.err.println("warning: p2p commands unavailable: " + e);
+    /**
+     * The libp2p tools of the p2p module; {@code p2p id/ping/...} speak as this node (its
+     * {@code node.key} in the default data directory) when one exists.
+     */
+    private static void addP2p(CommandLine cl) {
+        if (System.getProperty(P2P_KEY_PROPERTY) == null) {
+            Path key = ConfigLoader.dataDir(null, System.getenv()).resolve("node.key");
+            if (Files.isRegularFile(key)) System.setProperty(P2P_KEY_PROPERTY, key.toString());
         }
+        cl.addSubcommand(new P2pCommand());
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -12,8 +12,10 @@ import java.time.Duration;
 /** Options shared by the p2p subcommands: which identity to use and how long to wait. */
 final class HostOptions {
 
-    @Option(names = "--key", paramLabel = "FILE",
-            description = "Ed25519 identity key file (libp2p protobuf); created if missing. Default: a fresh ephemeral key.")
+    // An embedding program (the node's CLI) points the default at its own identity via this property.
+    @Option(names = "--key", paramLabel = "FILE", defaultValue = "${sys:elohim.p2p.key}",
+            description = "Ed25519 identity key file (libp2p protobuf); created if missing. "
+                    + "Default: the embedding node's key if any, else a fresh ephemeral key.")
     Path keyFile;
 
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30",
