@@ -35,6 +35,11 @@ final class DeviceSyncSession {
     static final int PROTOCOL_VERSION = 1;
     static final int BATCH_DOCS = 128;
     static final int WINDOW = 4;
+    /**
+     * DocRequests awaiting their answer at a time: the requests of a whole Events batch go out
+     * together (one round trip, not one per document); beyond this bound they wait for answers.
+     */
+    static final int MAX_OUTSTANDING_REQUESTS = 256;
     static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
     /** A document assembled from several DocResponse parts may not grow beyond this. */
     static final int MAX_DOC_RESPONSE_BYTES = 256 * 1024 * 1024;
@@ -72,6 +77,7 @@ final class DeviceSyncSession {
         final String docId;
         final IncomingBatch batch;
         final ByteArrayOutputStream parts = new ByteArrayOutputStream();
+        boolean sent;
 
         Request(String docId, IncomingBatch batch) {
             this.docId = docId;
@@ -88,6 +94,10 @@ final class DeviceSyncSession {
     private final LongSupplier clock;
 
     private boolean helloReceived;
+    /** My events are being sent (before the node's Hello: from the position it last acknowledged). */
+    private boolean sendingStarted;
+    /** Where the events sent before the node's Hello started; -1 when none were. */
+    private long speculativeFrom = -1;
     private int peerMaxMessage = MAX_MESSAGE_BYTES;
     private long sentThrough;
     private boolean rescan;
@@ -96,6 +106,8 @@ final class DeviceSyncSession {
     private long ackedSeq;
     private final ArrayDeque<IncomingBatch> incoming = new ArrayDeque<>();
     private final Map<Long, Request> requests = new HashMap<>();
+    private final ArrayDeque<Long> queuedRequests = new ArrayDeque<>();
+    private int outstandingRequests;
     private long nextRequestId;
     private boolean peerCaughtUp;
     private boolean idleReported;
@@ -122,16 +134,31 @@ final class DeviceSyncSession {
         return docsSent;
     }
 
-    /** First message: my stream's position and how far I have read the node's. */
+    /**
+     * First flight: Hello (my stream's position, how far I have read the node's), immediately
+     * followed by my events after the position the node last acknowledged, without waiting for the
+     * node's Hello. A device that is in sync thus learns it after one round trip. The node's Hello
+     * confirms or corrects that guess ({@link #onHello}): batches sent after a position the node has
+     * not read are refused by it (a gap) and sent again from where it really is.
+     */
     void start() {
-        ClientStore.Position read = store.peer(peerKey).read();
+        ClientStore.PeerState state = store.peer(peerKey);
+        ClientStore.Position read = state.read();
         out.send(SyncMessage.newBuilder().setHello(Hello.newBuilder()
                 .setProtocolVersion(PROTOCOL_VERSION)
                 .setPeerId(myId)
                 .setMyPosition(position(store.epoch(), store.lastSeq()))
                 .setYourPosition(position(read.epoch(), read.seq()))
-                .setMaxMessageBytes(MAX_MESSAGE_BYTES))
+                .setMaxMessageBytes(0)) // 0 = the default, MAX_MESSAGE_BYTES (16 MiB)
                 .build());
+        ClientStore.Position acked = state.acked();
+        if (acked.epoch() == store.epoch() && acked.seq() <= store.lastSeq()) {
+            sentThrough = acked.seq();
+            ackedSeq = acked.seq();
+            speculativeFrom = acked.seq();
+            sendingStarted = true;
+            pump();
+        }
     }
 
     void onMessage(SyncMessage m) {
@@ -158,7 +185,7 @@ final class DeviceSyncSession {
 
     /** A local edit was committed to my stream: send it if the session is running. */
     void localCommitted() {
-        if (helloReceived && !failed) {
+        if (sendingStarted && !failed) {
             pump();
             checkIdle();
         }
@@ -185,16 +212,32 @@ final class DeviceSyncSession {
         if (h.getMaxMessageBytes() > 0) peerMaxMessage = h.getMaxMessageBytes();
         StreamPosition yours = h.getYourPosition();
         long last = store.lastSeq();
-        if (yours.getEpoch() != store.epoch() || yours.getSeq() > last) {
-            // The node never read this stream, or read another life of it: list everything (heads comparison).
-            sentThrough = 0;
-            rescan = true;
-            ackedSeq = 0;
+        boolean known = yours.getEpoch() == store.epoch() && yours.getSeq() <= last;
+        if (sendingStarted && known && yours.getSeq() >= speculativeFrom) {
+            // The node has read at least as far as I guessed: what I sent already is no gap for it.
+            if (yours.getSeq() > ackedSeq) {
+                ackedSeq = yours.getSeq();
+                store.setAcked(peerKey, new ClientStore.Position(store.epoch(), ackedSeq));
+            }
+            while (!unackedBatches.isEmpty() && unackedBatches.peekFirst() <= ackedSeq) unackedBatches.pollFirst();
         } else {
-            sentThrough = yours.getSeq();
-            ackedSeq = yours.getSeq();
-            store.setAcked(peerKey, new ClientStore.Position(store.epoch(), ackedSeq));
+            // Nothing sent yet, or the guess was wrong (the node was restored, or read another life of
+            // my stream): the node refuses the batches sent so far; start again where it really is.
+            unackedBatches.clear();
+            sentCaughtUp = false;
+            if (!known) {
+                // The node never read this stream, or read another life of it: list everything (heads comparison).
+                sentThrough = 0;
+                rescan = true;
+                ackedSeq = 0;
+            } else {
+                sentThrough = yours.getSeq();
+                ackedSeq = yours.getSeq();
+                rescan = false;
+                store.setAcked(peerKey, new ClientStore.Position(store.epoch(), ackedSeq));
+            }
         }
+        sendingStarted = true;
         pump();
     }
 
@@ -257,18 +300,32 @@ final class DeviceSyncSession {
             Request r = new Request(e.getDocId(), batch);
             requests.put(id, r);
             batch.pending.add(id);
-            DocRequest.Builder q = DocRequest.newBuilder().setDocId(e.getDocId()).setRequestId(id);
-            local.ifPresent(d -> d.heads().forEach(h -> q.addHeads(ByteString.copyFrom(h))));
-            out.send(SyncMessage.newBuilder().setDocRequest(q).build());
+            queuedRequests.addLast(id);
         }
         incoming.addLast(batch);
+        sendQueuedRequests();
         acknowledgeCompleted();
+    }
+
+    /** Sends queued DocRequests, all at once, up to {@link #MAX_OUTSTANDING_REQUESTS} unanswered. */
+    private void sendQueuedRequests() {
+        while (outstandingRequests < MAX_OUTSTANDING_REQUESTS && !queuedRequests.isEmpty()) {
+            long id = queuedRequests.pollFirst();
+            Request r = requests.get(id);
+            if (r == null) continue;
+            r.sent = true;
+            outstandingRequests++;
+            // My heads as of now: an earlier answer may have brought this document meanwhile.
+            DocRequest.Builder q = DocRequest.newBuilder().setDocId(r.docId).setRequestId(id);
+            store.doc(r.docId).ifPresent(d -> d.heads().forEach(h -> q.addHeads(ByteString.copyFrom(h))));
+            out.send(SyncMessage.newBuilder().setDocRequest(q).build());
+        }
     }
 
     private void onDocResponse(DocResponse r) {
         long id = r.getRequestId();
         Request req = requests.get(id);
-        if (req == null || !req.docId.equals(r.getDocId())) {
+        if (req == null || !req.sent || !req.docId.equals(r.getDocId())) {
             error(SyncError.Code.BAD_REQUEST, "response to no request", r.getDocId());
             return;
         }
@@ -309,7 +366,9 @@ final class DeviceSyncSession {
     }
 
     private void done(long id, Request req) {
+        outstandingRequests--;
         req.batch.pending.remove(id);
+        sendQueuedRequests();
         acknowledgeCompleted();
     }
 

@@ -197,4 +197,88 @@ class DeviceSyncSessionTest {
         assertThat(session.isIdle()).isTrue();
         assertThat(store.peer("node").acked().seq()).isEqualTo(seq);
     }
+    @Test
+    void aDeviceInSyncSendsHelloAndItsEventsAtOnceAndKnowsAfterOneRoundTrip() {
+        byte[] mine = docBytes("a", "b");
+        long seq = store.saveDoc("mine", mine, headsOf(mine), Reach.PRIVATE, "alice", EventKind.EVENT_KIND_LOCAL, 1);
+        store.setAcked("node", new ClientStore.Position(store.epoch(), seq));
+        store.setRead("node", new ClientStore.Position(NODE_EPOCH, 5));
+        session.start();
+        // First flight, before any answer: Hello, then the (empty) events after what the node acknowledged.
+        assertThat(sent).extracting(SyncMessage::getBodyCase)
+                .containsExactly(SyncMessage.BodyCase.HELLO, SyncMessage.BodyCase.EVENTS);
+        Events first = sent.get(1).getEvents();
+        assertThat(first.getAfterSeq()).isEqualTo(seq);
+        assertThat(first.getThroughSeq()).isEqualTo(seq);
+        assertThat(first.getCaughtUp()).isTrue();
+        assertThat(first.getEventsList()).isEmpty();
+
+        // The node's one flight: Hello confirming the guess, its empty events, its Ack.
+        session.onMessage(nodeHello(store.epoch(), seq));
+        session.onMessage(SyncMessage.newBuilder().setEvents(Events.newBuilder().setEpoch(NODE_EPOCH).setAfterSeq(5)
+                .setThroughSeq(5).setCaughtUp(true)).build());
+        session.onMessage(SyncMessage.newBuilder().setAck(org.elohim.api.v1.Ack.newBuilder()
+                .setPosition(StreamPosition.newBuilder().setEpoch(store.epoch()).setSeq(seq))).build());
+        assertThat(session.isIdle()).isTrue();
+        assertThat(idle).isEqualTo(1);
+        assertThat(sentOf(SyncMessage.BodyCase.EVENTS)).hasSize(1); // nothing sent twice
+        assertThat(sentOf(SyncMessage.BodyCase.DOC_REQUEST)).isEmpty();
+    }
+
+    @Test
+    void eventsSentBeforeTheNodesHelloAreSentAgainFromWhereTheNodeReallyIs() {
+        byte[] a = docBytes("a", "1");
+        long seqA = store.saveDoc("a", a, headsOf(a), Reach.PRIVATE, "alice", EventKind.EVENT_KIND_LOCAL, 1);
+        byte[] b = docBytes("b", "2");
+        long seqB = store.saveDoc("b", b, headsOf(b), Reach.PRIVATE, "alice", EventKind.EVENT_KIND_LOCAL, 2);
+        store.setAcked("node", new ClientStore.Position(store.epoch(), seqB));
+        session.start();
+        assertThat(sentOf(SyncMessage.BodyCase.EVENTS)).singleElement()
+                .satisfies(m -> assertThat(m.getEvents().getAfterSeq()).isEqualTo(seqB));
+
+        // The node was restored from a backup: it has read my stream only to seqA.
+        session.onMessage(nodeHello(store.epoch(), seqA));
+        List<SyncMessage> events = sentOf(SyncMessage.BodyCase.EVENTS);
+        assertThat(events).hasSize(2);
+        Events again = events.get(1).getEvents();
+        assertThat(again.getAfterSeq()).isEqualTo(seqA);
+        assertThat(again.getThroughSeq()).isEqualTo(seqB);
+        assertThat(again.getRescan()).isFalse();
+        assertThat(again.getEventsList()).extracting(Event::getDocId).containsExactly("b");
+        assertThat(store.peer("node").acked().seq()).isEqualTo(seqA);
+        assertThat(session.isIdle()).isFalse();
+    }
+    @Test
+    void requestsOfABatchGoOutTogetherBoundedByTheOutstandingLimit() {
+        session.start();
+        session.onMessage(nodeHello(0, 0));
+        int total = DeviceSyncSession.MAX_OUTSTANDING_REQUESTS + 44;
+        Events.Builder batch = Events.newBuilder().setEpoch(NODE_EPOCH).setAfterSeq(0).setThroughSeq(total)
+                .setCaughtUp(true);
+        for (int i = 1; i <= total; i++) {
+            byte[] head = new byte[32];
+            head[0] = (byte) i;
+            head[1] = (byte) (i >> 8);
+            batch.addEvents(Event.newBuilder().setSeq(i).setDocId("d" + i).addHeads(ByteString.copyFrom(head)));
+        }
+        sent.clear();
+        session.onMessage(SyncMessage.newBuilder().setEvents(batch).build());
+        assertThat(sentOf(SyncMessage.BodyCase.DOC_REQUEST)).hasSize(DeviceSyncSession.MAX_OUTSTANDING_REQUESTS);
+
+        List<DocRequest> asked = new ArrayList<>();
+        sentOf(SyncMessage.BodyCase.DOC_REQUEST).forEach(m -> asked.add(m.getDocRequest()));
+        for (int i = 0; i < asked.size(); i++) {
+            DocRequest q = asked.get(i);
+            sent.clear();
+            session.onMessage(SyncMessage.newBuilder().setDocResponse(DocResponse.newBuilder().setDocId(q.getDocId())
+                    .setRequestId(q.getRequestId()).setNotFound(true)).build());
+            List<SyncMessage> more = sentOf(SyncMessage.BodyCase.DOC_REQUEST);
+            more.forEach(m -> asked.add(m.getDocRequest()));
+            if (asked.size() < total) assertThat(more).hasSize(1);
+            if (i < total - 1) assertThat(sentOf(SyncMessage.BodyCase.ACK)).isEmpty();
+        }
+        assertThat(asked).extracting(DocRequest::getDocId).doesNotHaveDuplicates().hasSize(total);
+        assertThat(sentOf(SyncMessage.BodyCase.ACK)).singleElement()
+                .satisfies(m -> assertThat(m.getAck().getPosition().getSeq()).isEqualTo(total));
+    }
 }

@@ -1,17 +1,15 @@
 package org.elohim.bench.node;
 
-import io.grpc.stub.StreamObserver;
 import java.util.concurrent.atomic.AtomicLong;
 import org.elohim.api.v1.SyncMessage;
+import org.elohim.node.grpc.SyncStreamTap;
 import org.elohim.node.grpc.SyncStreams;
-import org.elohim.node.reach.Requester;
 
 /**
  * Counts the Sync protocol's messages and their protobuf bytes each way, and its round trips: a
  * round trip is a turn of the conversation, the node answering after the device spoke.
  */
-final class CountingSyncStreams implements SyncStreams {
-    private final SyncStreams delegate;
+final class CountingSyncStreams extends SyncStreamTap {
     final AtomicLong messagesUp = new AtomicLong();
     final AtomicLong messagesDown = new AtomicLong();
     final AtomicLong bytesUp = new AtomicLong();
@@ -23,7 +21,7 @@ final class CountingSyncStreams implements SyncStreams {
     private boolean deviceSpokeLast;
 
     CountingSyncStreams(SyncStreams delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     void reset() {
@@ -43,51 +41,23 @@ final class CountingSyncStreams implements SyncStreams {
     }
 
     @Override
-    public StreamObserver<SyncMessage> open(Requester requester, StreamObserver<SyncMessage> outbound) {
-        StreamObserver<SyncMessage> inbound = delegate.open(requester, new StreamObserver<>() {
-            @Override
-            public void onNext(SyncMessage m) {
-                messagesDown.incrementAndGet();
-                bytesDown.addAndGet(m.getSerializedSize());
-                note("down", m);
-                synchronized (turnLock) {
-                    if (deviceSpokeLast) roundTrips.incrementAndGet();
-                    deviceSpokeLast = false;
-                }
-                outbound.onNext(m);
-            }
+    protected void onToDevice(SyncMessage m) {
+        messagesDown.incrementAndGet();
+        bytesDown.addAndGet(m.getSerializedSize());
+        note("down", m);
+        synchronized (turnLock) {
+            if (deviceSpokeLast) roundTrips.incrementAndGet();
+            deviceSpokeLast = false;
+        }
+    }
 
-            @Override
-            public void onError(Throwable t) {
-                outbound.onError(t);
-            }
-
-            @Override
-            public void onCompleted() {
-                outbound.onCompleted();
-            }
-        });
-        return new StreamObserver<>() {
-            @Override
-            public void onNext(SyncMessage m) {
-                messagesUp.incrementAndGet();
-                bytesUp.addAndGet(m.getSerializedSize());
-                note("up", m);
-                synchronized (turnLock) {
-                    deviceSpokeLast = true;
-                }
-                inbound.onNext(m);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                inbound.onError(t);
-            }
-
-            @Override
-            public void onCompleted() {
-                inbound.onCompleted();
-            }
-        };
+    @Override
+    protected void onFromDevice(SyncMessage m) {
+        messagesUp.incrementAndGet();
+        bytesUp.addAndGet(m.getSerializedSize());
+        note("up", m);
+        synchronized (turnLock) {
+            deviceSpokeLast = true;
+        }
     }
 }

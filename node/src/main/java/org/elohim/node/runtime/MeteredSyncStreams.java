@@ -1,15 +1,14 @@
 package org.elohim.node.runtime;
 
-import io.grpc.stub.StreamObserver;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.elohim.api.v1.SyncMessage;
+import org.elohim.node.grpc.SyncStreamTap;
 import org.elohim.node.grpc.SyncStreams;
 import org.elohim.node.reach.Requester;
 
 /** Counts Sync stream traffic for /metrics: messages and protobuf bytes, in and out, and streams opened. */
-final class MeteredSyncStreams implements SyncStreams {
-    private final SyncStreams delegate;
+final class MeteredSyncStreams extends SyncStreamTap {
     private final Counter messagesIn;
     private final Counter messagesOut;
     private final Counter bytesIn;
@@ -17,7 +16,7 @@ final class MeteredSyncStreams implements SyncStreams {
     private final Counter streams;
 
     MeteredSyncStreams(SyncStreams delegate, MeterRegistry registry) {
-        this.delegate = delegate;
+        super(delegate);
         this.messagesIn = Counter.builder("elohim.sync.messages").tag("direction", "in")
                 .description("Sync protocol messages received from devices").register(registry);
         this.messagesOut = Counter.builder("elohim.sync.messages").tag("direction", "out")
@@ -30,43 +29,19 @@ final class MeteredSyncStreams implements SyncStreams {
     }
 
     @Override
-    public StreamObserver<SyncMessage> open(Requester requester, StreamObserver<SyncMessage> outbound) {
+    protected void onOpen(Requester requester) {
         streams.increment();
-        StreamObserver<SyncMessage> inbound = delegate.open(requester, new StreamObserver<>() {
-            @Override
-            public void onNext(SyncMessage m) {
-                messagesOut.increment();
-                bytesOut.increment(m.getSerializedSize());
-                outbound.onNext(m);
-            }
+    }
 
-            @Override
-            public void onError(Throwable t) {
-                outbound.onError(t);
-            }
+    @Override
+    protected void onFromDevice(SyncMessage m) {
+        messagesIn.increment();
+        bytesIn.increment(m.getSerializedSize());
+    }
 
-            @Override
-            public void onCompleted() {
-                outbound.onCompleted();
-            }
-        });
-        return new StreamObserver<>() {
-            @Override
-            public void onNext(SyncMessage m) {
-                messagesIn.increment();
-                bytesIn.increment(m.getSerializedSize());
-                inbound.onNext(m);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                inbound.onError(t);
-            }
-
-            @Override
-            public void onCompleted() {
-                inbound.onCompleted();
-            }
-        };
+    @Override
+    protected void onToDevice(SyncMessage m) {
+        messagesOut.increment();
+        bytesOut.increment(m.getSerializedSize());
     }
 }

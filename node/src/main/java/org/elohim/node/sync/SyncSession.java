@@ -61,6 +61,12 @@ public final class SyncSession {
     private static final int MESSAGE_OVERHEAD = 4096;
     /** Bounds the work (and open requests) one incoming Events message can cause. */
     public static final int MAX_EVENTS_PER_BATCH = 16_384;
+    /**
+     * DocRequests of one session awaiting their answer (and its merge) at a time: the requests of a
+     * whole Events batch go out together (one round trip, not one per document); beyond this bound
+     * they wait for earlier answers.
+     */
+    public static final int MAX_OUTSTANDING_REQUESTS = 256;
 
     /**
      * {@code remotePeerId}: the peer's PROVED identity (device id, libp2p peer id), the key of its
@@ -114,6 +120,7 @@ public final class SyncSession {
         final String docId;
         final RecvBatch batch;
         long sentAt;
+        boolean sent;
         boolean answered;
         CompletableFuture<?> chain = CompletableFuture.completedFuture(null);
 
@@ -152,6 +159,8 @@ public final class SyncSession {
     private boolean peerCaughtUp;
     private final Deque<RecvBatch> received = new ArrayDeque<>();
     private final Map<Long, Request> requests = new LinkedHashMap<>();
+    private final Deque<Request> queuedRequests = new ArrayDeque<>();
+    private int outstandingRequests;
     private long nextRequestId = 1;
     private long persistingRead;
     private long docsApplied;
@@ -186,7 +195,9 @@ public final class SyncSession {
                 .setPeerId(config.localPeerId())
                 .setMyPosition(SyncProto.toProto(mine))
                 .setYourPosition(SyncProto.toProto(read))
-                .setMaxMessageBytes(config.maxMessageBytes())).build());
+                // 0 means the default: a reconnect's first flight stays a few bytes smaller.
+                .setMaxMessageBytes(config.maxMessageBytes() == DEFAULT_MAX_MESSAGE_BYTES ? 0 : config.maxMessageBytes()))
+                .build());
     }
 
     /** Stops emitting; storage work already started completes, but no position moves past it. */
@@ -245,7 +256,7 @@ public final class SyncSession {
         if (closed || !helloReceived) return;
         long now = clock.getAsLong();
         for (Request r : requests.values()) {
-            if (!r.answered && now - r.sentAt >= config.requestTimeoutMillis()) {
+            if (r.sent && !r.answered && now - r.sentAt >= config.requestTimeoutMillis()) {
                 r.sentAt = now;
                 sendDocRequest(r);
             }
@@ -440,9 +451,22 @@ public final class SyncSession {
             Request r = new Request(nextRequestId++, docId, batch, clock.getAsLong());
             requests.put(r.id, r);
             batch.pending.add(r.id);
+            queuedRequests.addLast(r);
+        }
+        sendQueuedRequests();
+        completeBatches();
+    }
+
+    /** Sends queued DocRequests, all at once, up to {@link #MAX_OUTSTANDING_REQUESTS} unanswered. */
+    private void sendQueuedRequests() {
+        while (outstandingRequests < MAX_OUTSTANDING_REQUESTS && !queuedRequests.isEmpty()) {
+            Request r = queuedRequests.pollFirst();
+            if (!requests.containsKey(r.id)) continue;
+            r.sent = true;
+            r.sentAt = clock.getAsLong();
+            outstandingRequests++;
             sendDocRequest(r);
         }
-        completeBatches();
     }
 
     private static boolean headsWithin(List<byte[]> theirs, List<byte[]> mine) {
@@ -467,7 +491,7 @@ public final class SyncSession {
 
     private void onDocResponse(DocResponse resp) {
         Request r = requests.get(resp.getRequestId());
-        if (r == null || !r.docId.equals(resp.getDocId())) return; // late answer to a resent request
+        if (r == null || !r.sent || !r.docId.equals(resp.getDocId())) return; // late answer, or to no request
         r.answered = true;
         if (resp.getNotFound()) {
             if (!resp.getMore()) finishRequest(r, null);
@@ -507,8 +531,9 @@ public final class SyncSession {
     }
 
     private void finishRequest(Request r, Throwable err) {
-        requests.remove(r.id);
+        if (requests.remove(r.id) != null && r.sent) outstandingRequests--;
         r.batch.pending.remove(r.id);
+        sendQueuedRequests();
         completeBatches();
     }
 

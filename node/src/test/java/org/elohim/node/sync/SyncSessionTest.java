@@ -417,6 +417,55 @@ class SyncSessionTest {
     }
 
     @Test
+    void requestsOfABatchGoOutTogetherBoundedByTheOutstandingLimit() {
+        try (SqliteDocumentService node = open(nodeDir()); SqliteDocumentService device = open(deviceDir())) {
+            List<SyncMessage> out = new ArrayList<>();
+            SyncSession s = new SyncSession(node, node.peerPositions(), DEVICE, REACH,
+                    SyncSession.Config.defaults("node", "device-1"), clock::get, out::add);
+            s.start();
+            s.onMessage(SyncMessage.newBuilder().setHello(org.elohim.api.v1.Hello.newBuilder().setProtocolVersion(1)
+                    .setMyPosition(SyncProto.toProto(new StreamPosition(device.epoch(), 300)))).build());
+            int total = SyncSession.MAX_OUTSTANDING_REQUESTS + 44;
+            org.elohim.api.v1.Events.Builder batch = org.elohim.api.v1.Events.newBuilder().setEpoch(device.epoch())
+                    .setAfterSeq(0).setThroughSeq(total).setCaughtUp(true);
+            for (int i = 1; i <= total; i++) {
+                byte[] head = new byte[32];
+                head[0] = (byte) i;
+                head[1] = (byte) (i >> 8);
+                batch.addEvents(org.elohim.api.v1.Event.newBuilder().setSeq(i).setDocId("d" + i)
+                        .addHeads(com.google.protobuf.ByteString.copyFrom(head)));
+            }
+            out.clear();
+            s.onMessage(SyncMessage.newBuilder().setEvents(batch).build());
+            // One flight: every request up to the bound, none of the rest yet, no Ack.
+            assertThat(count(out, SyncMessage.BodyCase.DOC_REQUEST)).isEqualTo(SyncSession.MAX_OUTSTANDING_REQUESTS);
+            assertThat(count(out, SyncMessage.BodyCase.ACK)).isZero();
+            assertThat(s.status().pendingRequests()).isEqualTo(total);
+
+            // Each answer lets one more request out; the batch is acknowledged only when all are done.
+            List<DocRequest> asked = new ArrayList<>();
+            out.stream().filter(SyncMessage::hasDocRequest).forEach(m -> asked.add(m.getDocRequest()));
+            for (int i = 0; i < asked.size(); i++) {
+                DocRequest q = asked.get(i);
+                out.clear();
+                s.onMessage(SyncMessage.newBuilder().setDocResponse(DocResponse.newBuilder().setDocId(q.getDocId())
+                        .setRequestId(q.getRequestId()).setNotFound(true)).build());
+                out.stream().filter(SyncMessage::hasDocRequest).forEach(m -> asked.add(m.getDocRequest()));
+                if (asked.size() < total) {
+                    assertThat(count(out, SyncMessage.BodyCase.DOC_REQUEST)).isEqualTo(1);
+                }
+            }
+            assertThat(asked).extracting(DocRequest::getDocId).doesNotHaveDuplicates().hasSize(total);
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> {
+                synchronized (out) {
+                    return out.stream().anyMatch(SyncMessage::hasAck);
+                }
+            });
+            assertThat(s.status().pendingRequests()).isZero();
+        }
+    }
+
+    @Test
     void lostResponsesAndAcksAreRecoveredByTimeoutsOnTheFakeClock() {
         try (SqliteDocumentService node = open(nodeDir()); SqliteDocumentService device = open(deviceDir())) {
             for (int i = 0; i < 5; i++) put(node, "n" + i, "k", "v" + i);
