@@ -10,15 +10,15 @@ import java.net.Socket;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** A loopback TCP relay that counts the bytes on the wire each way (everything: HTTP/2 framing, headers, TLS-less gRPC). */
-final class TcpCountingProxy implements AutoCloseable {
+public final class TcpCountingProxy implements AutoCloseable {
     private final ServerSocket server;
     private final int targetPort;
-    final AtomicLong up = new AtomicLong();
-    final AtomicLong down = new AtomicLong();
-    final AtomicLong connections = new AtomicLong();
+    public final AtomicLong up = new AtomicLong();
+    public final AtomicLong down = new AtomicLong();
+    public final AtomicLong connections = new AtomicLong();
     private volatile boolean closed;
 
-    TcpCountingProxy(int targetPort) throws IOException {
+    public TcpCountingProxy(int targetPort) throws IOException {
         this.targetPort = targetPort;
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread t = new Thread(this::acceptLoop, "proxy-accept");
@@ -26,11 +26,11 @@ final class TcpCountingProxy implements AutoCloseable {
         t.start();
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
     }
 
-    void reset() {
+    public void reset() {
         up.set(0);
         down.set(0);
         connections.set(0);

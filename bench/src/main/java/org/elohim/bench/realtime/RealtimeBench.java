@@ -24,7 +24,10 @@ import org.elohim.node.runtime.ElohimNodeRuntime;
  * live-edit latency (N editors, one watcher) and catch-up after being offline.
  *
  * <p>Usage: {@code RealtimeBench [--editors 10,100,200] [--seconds 10] [--interval-ms 1000]
- * [--catchup-docs 10000] [--catchup-changed 100]}
+ * [--catchup-docs 10000] [--catchup-changed 100] [--live-procs 1,4]}; {@code --editors none} or
+ * {@code --catchup-docs 0} skips a part; {@code --catchup-peers elohim,stock,sdk}
+ * picks the catch-up rows. {@code --live-procs K} (K > 1) spreads the editors over K Node
+ * processes with the watcher alone in another, to separate client-side load from server latency.
  */
 public final class RealtimeBench {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -50,13 +53,18 @@ public final class RealtimeBench {
         int intervalMs = 1000;
         int catchupDocs = 10_000;
         int catchupChanged = 100;
+        List<Integer> liveProcs = List.of(1);
+        List<String> catchupPeers = List.of("elohim", "stock", "sdk");
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
-                case "--editors" -> editors = Stream.of(args[i + 1].split(",")).map(Integer::parseInt).toList();
+                case "--editors" -> editors = Stream.of(args[i + 1].split(",")).filter(e -> !e.isBlank() && !e.equals("none"))
+                        .map(Integer::parseInt).toList();
                 case "--seconds" -> seconds = Integer.parseInt(args[i + 1]);
                 case "--interval-ms" -> intervalMs = Integer.parseInt(args[i + 1]);
                 case "--catchup-docs" -> catchupDocs = Integer.parseInt(args[i + 1]);
                 case "--catchup-changed" -> catchupChanged = Integer.parseInt(args[i + 1]);
+                case "--catchup-peers" -> catchupPeers = List.of(args[i + 1].split(","));
+                case "--live-procs" -> liveProcs = Stream.of(args[i + 1].split(",")).map(Integer::parseInt).toList();
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -65,26 +73,46 @@ public final class RealtimeBench {
                 Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"));
 
         List<String> live = new ArrayList<>();
-        live.add("| editors | server | edits seen | p50 ms | p99 ms | max ms | server CPU s |");
-        live.add("|---:|---|---:|---:|---:|---:|---:|");
+        live.add("| editors | server | editor procs | edits seen | p50 ms | p99 ms | max ms | server CPU s "
+                + "| client CPU s (editors / watcher) | watcher event-loop delay p99 / max ms |");
+        live.add("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (int n : editors) {
-            for (boolean elohim : new boolean[]{true, false}) {
-                try (Server s = elohim ? elohim() : stock(interop)) {
-                    double cpu0 = s.cpuSeconds();
-                    JsonNode r = runDriver(interop, 600, "bench-live.mjs", s.url(), Integer.toString(n),
-                            Integer.toString(seconds), Integer.toString(intervalMs));
-                    double cpu = s.cpuSeconds() - cpu0;
-                    live.add(String.format(Locale.ROOT, "| %d | %s | %d/%d | %.1f | %.1f | %.1f | %.1f |", n, s.name(),
-                            r.get("observed").asInt(), r.get("edits").asInt(), r.get("p50").asDouble(),
-                            r.get("p99").asDouble(), r.get("max").asDouble(), cpu));
-                    System.out.println(live.get(live.size() - 1));
+            for (int procs : liveProcs) {
+                for (boolean elohim : new boolean[]{true, false}) {
+                    try (Server s = elohim ? elohim() : stock(interop)) {
+                        double cpu0 = s.cpuSeconds();
+                        JsonNode r = procs <= 1
+                                ? runDriver(interop, 600, "bench-live.mjs", s.url(), Integer.toString(n),
+                                        Integer.toString(seconds), Integer.toString(intervalMs))
+                                : runDriver(interop, 600, "bench-live-multi.mjs", s.url(), Integer.toString(n),
+                                        Integer.toString(seconds), Integer.toString(intervalMs), Integer.toString(procs));
+                        double cpu = s.cpuSeconds() - cpu0;
+                        String clientCpu = r.has("editorCpuS")
+                                ? String.format(Locale.ROOT, "%.1f / %.1f", r.get("editorCpuS").asDouble(), r.get("watcherCpuS").asDouble())
+                                : "- (one process)";
+                        String lag = r.has("watcherLoopDelayP99")
+                                ? String.format(Locale.ROOT, "%.1f / %.1f", r.get("watcherLoopDelayP99").asDouble(),
+                                        r.get("watcherLoopDelayMax").asDouble())
+                                : "-";
+                        live.add(String.format(Locale.ROOT, "| %d | %s | %s | %d/%d | %.1f | %.1f | %.1f | %.1f | %s | %s |", n,
+                                s.name(), procs <= 1 ? "1 (with watcher)" : procs + " (+1 watcher)",
+                                r.get("observed").asInt(), r.get("edits").asInt(), r.get("p50").asDouble(),
+                                r.get("p99").asDouble(), r.get("max").asDouble(), cpu, clientCpu, lag));
+                        System.out.println(live.get(live.size() - 1));
+                    }
                 }
             }
         }
         List<String> catchup = new ArrayList<>();
-        catchup.add("| docs / changed | server | time to see the changes ms | bytes client->server | bytes server->client | messages |");
+        if (catchupDocs <= 0) {
+            System.out.println();
+            live.forEach(System.out::println);
+            return;
+        }
+        catchup.add("| docs / changed | server / client | time to see the changes ms | bytes client->server | bytes server->client | messages |");
         catchup.add("|---|---|---:|---:|---:|---:|");
         for (boolean elohim : new boolean[]{true, false}) {
+            if (!catchupPeers.contains(elohim ? "elohim" : "stock")) continue;
             try (Server s = elohim ? elohim() : stock(interop)) {
                 JsonNode r = runDriver(interop, 1800, "bench-catchup.mjs", s.url(), Integer.toString(catchupDocs),
                         Integer.toString(catchupChanged));
@@ -93,6 +121,12 @@ public final class RealtimeBench {
                         r.get("messages").asLong()));
                 System.out.println(catchup.get(catchup.size() - 1));
             }
+        }
+        if (catchupPeers.contains("sdk")) {
+            SdkCatchUp.Result sdk = SdkCatchUp.run(catchupDocs, catchupChanged);
+            catchup.add(String.format(Locale.ROOT, "| %d / %d | elohim-node gRPC Sync, Java SDK device (TCP bytes) | %.0f | %d | %d | %d docs received |",
+                    catchupDocs, catchupChanged, sdk.millis(), sdk.bytesUp(), sdk.bytesDown(), sdk.documentsReceived()));
+            System.out.println(catchup.get(catchup.size() - 1));
         }
         System.out.println();
         System.out.printf(Locale.ROOT, "Live editing (%d s, each editor edits every %d ms, one watcher sees every doc)%n%n",
@@ -205,7 +239,7 @@ public final class RealtimeBench {
         throw new IllegalStateException("interop/automerge/node_modules not found: run npm ci in interop/automerge");
     }
 
-    private static void deleteTree(Path dir) {
+    static void deleteTree(Path dir) {
         try (Stream<Path> s = Files.walk(dir)) {
             s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         } catch (IOException ignored) {
