@@ -24,7 +24,7 @@ import org.elohim.node.storage.StorageStats;
  * Side by side: the default bounded cache (storage.cache_documents = 256) and a cache that
  * never evicts (stopped early if it passes the RSS ceiling).
  *
- * <p>Run: see docs/bench/node.md. Arguments: [documents] (default 100000).
+ * <p>Run: see docs/BENCHMARKS.md. Arguments: [documents] (default 100000).
  */
 public final class MemoryBench {
     static final long RSS_CEILING_BYTES = 3L << 30;

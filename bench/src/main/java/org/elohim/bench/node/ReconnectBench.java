@@ -32,7 +32,7 @@ import org.elohim.node.runtime.ElohimNodeRuntime;
  * connection (through a counting proxy), and wall time from connect to converged. The fresh
  * device's first sync is printed beside it as the reference.
  *
- * <p>Run: see docs/bench/node.md. Arguments: document counts (default 1000 10000 100000).
+ * <p>Run: see docs/BENCHMARKS.md. Arguments: document counts (default 1000 10000 100000).
  */
 public final class ReconnectBench {
     static final int CHANGED = 100;

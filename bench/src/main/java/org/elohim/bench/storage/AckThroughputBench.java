@@ -27,7 +27,7 @@ import org.elohim.node.storage.SqliteDocumentService;
  * beside raw SQLite batched-insert throughput (same pragmas: WAL, synchronous=FULL) in the same run.
  *
  * <p>Run: {@code java -cp <bench classpath> org.elohim.bench.storage.AckThroughputBench [seconds] [dir]}
- * (see docs/bench/storage.md for the one-line Maven command).
+ * (see docs/BENCHMARKS.md for the one-line Maven command).
  */
 public final class AckThroughputBench {
     private record Row(String what, int writers, double perSecond, double p50Ms, double p99Ms, long total) {
