@@ -60,6 +60,16 @@ public final class ProtobufReader {
         return readRawVarint();
     }
 
+    public long readFixed64() {
+        expect(WIRE_FIXED64);
+        advance(8);
+        long v = 0;
+        for (int i = 7; i >= 0; i--) {
+            v = (v << 8) | (buf[pos - 8 + i] & 0xFF);
+        }
+        return v;
+    }
+
     public byte[] readBytes() {
         expect(WIRE_LEN);
         long len = readRawVarint();

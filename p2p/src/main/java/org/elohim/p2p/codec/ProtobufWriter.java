@@ -20,6 +20,14 @@ public final class ProtobufWriter {
         return this;
     }
 
+    public ProtobufWriter fixed64(int field, long value) {
+        rawVarint(((long) field << 3) | ProtobufReader.WIRE_FIXED64);
+        for (int i = 0; i < 8; i++) {
+            out.write((int) (value >>> (8 * i)) & 0xFF);
+        }
+        return this;
+    }
+
     public ProtobufWriter string(int field, String value) {
         return bytes(field, value.getBytes(StandardCharsets.UTF_8));
     }

@@ -35,10 +35,20 @@ final class ConnectionUpgrader extends ChannelInboundHandlerAdapter {
     private final Role role;
     private final Optional<PeerId> expectedPeer;
     private final CompletableFuture<P2pConnection> result;
+    /** For an upgrade over a relayed stream: the circuit addresses; null for a TCP socket. */
+    private final Multiaddr relayedRemote;
+    private final Multiaddr relayedLocal;
     private ScheduledFuture<?> timeout;
     private SecureSessionEstablished secured;
 
     ConnectionUpgrader(Host host, Role role, Optional<PeerId> expectedPeer, CompletableFuture<P2pConnection> result) {
+        this(host, role, expectedPeer, result, null, null);
+    }
+
+    ConnectionUpgrader(Host host, Role role, Optional<PeerId> expectedPeer, CompletableFuture<P2pConnection> result,
+                       Multiaddr relayedRemote, Multiaddr relayedLocal) {
+        this.relayedRemote = relayedRemote;
+        this.relayedLocal = relayedLocal;
         this.host = host;
         this.role = role;
         this.expectedPeer = expectedPeer;
@@ -109,9 +119,11 @@ final class ConnectionUpgrader extends ChannelInboundHandlerAdapter {
     private void installMuxer(ChannelHandlerContext ctx, boolean inlined) {
         timeout.cancel(false);
         P2pConnection.Direction dir = role == Role.INITIATOR ? P2pConnection.Direction.OUTBOUND : P2pConnection.Direction.INBOUND;
+        boolean relayed = relayedRemote != null;
         P2pConnection conn = new P2pConnection(ctx.channel(), secured.remotePeer(), secured.remotePublicKey(), dir,
-                Multiaddr.fromInetSocketAddress((InetSocketAddress) ctx.channel().remoteAddress()),
-                Multiaddr.fromInetSocketAddress((InetSocketAddress) ctx.channel().localAddress()), inlined);
+                relayed ? relayedRemote : Multiaddr.fromInetSocketAddress((InetSocketAddress) ctx.channel().remoteAddress()),
+                relayed ? relayedLocal : Multiaddr.fromInetSocketAddress((InetSocketAddress) ctx.channel().localAddress()),
+                inlined, relayed);
         YamuxMuxerHandler muxer = new YamuxMuxerHandler(role == Role.INITIATOR, host.config().yamux(),
                 new InboundStreamInitializer(host, conn));
         conn.attach(muxer);

@@ -53,6 +53,8 @@ public final class Host implements AutoCloseable {
     private final Map<PeerId, CompletableFuture<P2pConnection>> pendingDials = new ConcurrentHashMap<>();
     private final ScheduledFuture<?> idleCheck;
     private final java.util.concurrent.atomic.AtomicInteger pendingInbound = new java.util.concurrent.atomic.AtomicInteger();
+    private final List<java.util.function.Supplier<List<Multiaddr>>> addressSources = new CopyOnWriteArrayList<>();
+    private volatile java.util.function.Function<Multiaddr, CompletableFuture<P2pConnection>> circuitDialer;
     private volatile boolean closed;
 
     private Host(HostConfig config, TcpTransport transport, EventLoopGroup group, boolean ownsGroup) {
@@ -137,7 +139,12 @@ public final class Host implements AutoCloseable {
             result.completeExceptionally(new IllegalArgumentException("cannot listen on " + addr));
             return result;
         }
-        ServerBootstrap b = new ServerBootstrap().group(group).channel(transport.serverChannelClass())
+        ServerBootstrap b = new ServerBootstrap().group(group).channel(transport.serverChannelClass());
+        if (transport.isEpoll()) {
+            // Lets hole-punching dials leave from the listen port (DCUtR's TCP simultaneous open).
+            b.option(ChannelOption.SO_REUSEADDR, true).option(io.netty.channel.epoll.EpollChannelOption.SO_REUSEPORT, true);
+        }
+        b
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
                 .childHandler(new ChannelInitializer<>() {
@@ -182,7 +189,21 @@ public final class Host implements AutoCloseable {
      * connection to the same peer is reused, as is a dial to it already under way.
      */
     public CompletableFuture<P2pConnection> dial(Multiaddr addr) {
-        if (!TcpTransport.canHandle(addr)) {
+        return dial(addr, false);
+    }
+
+    /**
+     * As {@link #dial(Multiaddr)}; with {@code fromListenPort} a TCP dial leaves from our TCP listen port (when
+     * the platform allows port reuse), so that the address peers observe is the one NATs map for that port.
+     * A {@code .../p2p/RELAY/p2p-circuit/p2p/TARGET} address goes to the circuit dialer, if one is set.
+     */
+    public CompletableFuture<P2pConnection> dial(Multiaddr addr, boolean fromListenPort) {
+        java.util.function.Function<Multiaddr, CompletableFuture<P2pConnection>> circuit = circuitDialer;
+        boolean isCircuit = addr.has(org.elohim.p2p.multiaddr.Protocol.P2P_CIRCUIT);
+        if (isCircuit && circuit == null) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("no circuit relay client to dial " + addr));
+        }
+        if (!isCircuit && !TcpTransport.canHandle(addr)) {
             return CompletableFuture.failedFuture(new IllegalArgumentException("cannot dial " + addr));
         }
         Optional<PeerId> peer = addr.peerId();
@@ -197,15 +218,85 @@ public final class Host implements AutoCloseable {
                 return pending;
             }
             fresh.whenComplete((c, e) -> pendingDials.remove(peer.get(), fresh));
-            dial0(addr, peer, fresh);
+            if (isCircuit) {
+                circuit.apply(addr).whenComplete((c, e) -> {
+                    if (e != null) {
+                        fresh.completeExceptionally(e);
+                    } else {
+                        fresh.complete(c);
+                    }
+                });
+            } else {
+                dial0(addr, peer, fresh, Role.INITIATOR, fromListenPort);
+            }
             return fresh;
         }
+        if (isCircuit) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("a circuit address needs the target's /p2p/"));
+        }
         CompletableFuture<P2pConnection> result = new CompletableFuture<>();
-        dial0(addr, peer, result);
+        dial0(addr, peer, result, Role.INITIATOR, fromListenPort);
         return result;
     }
 
-    private void dial0(Multiaddr addr, Optional<PeerId> peer, CompletableFuture<P2pConnection> result) {
+    /**
+     * A new direct TCP connection, from the listen port, even when one to the peer exists (hole punching). With
+     * {@code securityInitiator=false} we run the upgrade as the responder although we dialed: in a TCP
+     * simultaneous open both sides dial, and DCUtR fixes who leads.
+     */
+    public CompletableFuture<P2pConnection> dialDirect(Multiaddr addr, boolean securityInitiator) {
+        CompletableFuture<P2pConnection> result = new CompletableFuture<>();
+        if (!TcpTransport.canHandle(addr)) {
+            result.completeExceptionally(new IllegalArgumentException("cannot dial " + addr));
+            return result;
+        }
+        dial0(addr, addr.peerId(), result, securityInitiator ? Role.INITIATOR : Role.RESPONDER, true);
+        return result;
+    }
+
+    /**
+     * Upgrades a relayed stream (circuit relay v2, after STATUS OK) to a libp2p connection: Noise and yamux
+     * again, on top of the stream. The dialer of the circuit is the security initiator.
+     */
+    public CompletableFuture<P2pConnection> upgradeRelayed(Channel stream, boolean initiator, Optional<PeerId> expected,
+                                                           Multiaddr remote, Multiaddr local) {
+        CompletableFuture<P2pConnection> result = new CompletableFuture<>();
+        stream.eventLoop().execute(() -> new ConnectionUpgrader(this, initiator ? Role.INITIATOR : Role.RESPONDER,
+                expected, result, remote, local).install(stream));
+        return result;
+    }
+
+    /** Where {@link #dial} sends {@code /p2p-circuit} addresses (the circuit relay client). */
+    public void setCircuitDialer(java.util.function.Function<Multiaddr, CompletableFuture<P2pConnection>> dialer) {
+        this.circuitDialer = dialer;
+    }
+
+    /** More addresses to advertise (relay circuit addresses, confirmed observed addresses). */
+    public void addAddressSource(java.util.function.Supplier<List<Multiaddr>> source) {
+        addressSources.add(source);
+    }
+
+    /** Tells connected peers that our addresses changed (identify push). */
+    public void addressesChanged() {
+        pushIdentify();
+    }
+
+    private int listenPort(boolean v4) {
+        for (Multiaddr m : listenAddrs) {
+            try {
+                InetSocketAddress sa = m.toInetSocketAddress();
+                if (sa.getAddress() != null && (sa.getAddress() instanceof java.net.Inet4Address) == v4) {
+                    return sa.getPort();
+                }
+            } catch (RuntimeException e) {
+                // not a TCP listen address
+            }
+        }
+        return -1;
+    }
+
+    private void dial0(Multiaddr addr, Optional<PeerId> peer, CompletableFuture<P2pConnection> result, Role role,
+                       boolean fromListenPort) {
         if (closed) {
             result.completeExceptionally(new IOException("host closed"));
             return;
@@ -224,14 +315,20 @@ public final class Host implements AutoCloseable {
             result.completeExceptionally(e);
             return;
         }
-        new Bootstrap().group(group).channel(transport.socketChannelClass())
-                .option(ChannelOption.TCP_NODELAY, true)
+        Bootstrap b = new Bootstrap().group(group).channel(transport.socketChannelClass());
+        int localPort = fromListenPort && transport.isEpoll() && target.getAddress() != null
+                ? listenPort(target.getAddress() instanceof java.net.Inet4Address) : -1;
+        if (localPort > 0) {
+            b.option(ChannelOption.SO_REUSEADDR, true).option(io.netty.channel.epoll.EpollChannelOption.SO_REUSEPORT, true)
+                    .localAddress(new InetSocketAddress(localPort));
+        }
+        b.option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.handshakeTimeout().toMillis())
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        new ConnectionUpgrader(Host.this, Role.INITIATOR, peer, result).install(ch);
+                        new ConnectionUpgrader(Host.this, role, peer, result).install(ch);
                     }
                 })
                 .connect(target).addListener((ChannelFuture f) -> {
@@ -259,14 +356,15 @@ public final class Host implements AutoCloseable {
         return c.get().newStream(handler, protocols);
     }
 
-    /** An open connection to {@code peer}, the oldest first. */
+    /** An open connection to {@code peer}: direct ones before relayed ones, then the oldest first. */
     public Optional<P2pConnection> connection(PeerId peer) {
         List<P2pConnection> list = connections.get(peer);
         if (list == null) {
             return Optional.empty();
         }
         synchronized (list) {
-            return list.stream().filter(P2pConnection::isOpen).findFirst();
+            Optional<P2pConnection> direct = list.stream().filter(c -> c.isOpen() && !c.isRelayed()).findFirst();
+            return direct.isPresent() ? direct : list.stream().filter(P2pConnection::isOpen).findFirst();
         }
     }
 
@@ -414,7 +512,15 @@ public final class Host implements AutoCloseable {
      * addresses of this machine's interfaces of the same family.
      */
     public List<Multiaddr> advertisedAddresses() {
-        return advertise(listenAddrs, interfaceAddresses());
+        List<Multiaddr> out = new ArrayList<>(advertise(listenAddrs, interfaceAddresses()));
+        for (java.util.function.Supplier<List<Multiaddr>> source : addressSources) {
+            for (Multiaddr m : source.get()) {
+                if (!out.contains(m) && out.size() < 64) {
+                    out.add(m);
+                }
+            }
+        }
+        return out;
     }
 
     /** Pure part of {@link #advertisedAddresses()}: wildcards expanded over {@code local}, at most 64 results. */

@@ -17,7 +17,10 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** An upgraded libp2p connection (TCP + Noise + yamux) to one authenticated peer. */
+/**
+ * An upgraded libp2p connection (TCP + Noise + yamux) to one authenticated peer. A relayed connection runs the
+ * same upgrade over a circuit relay stream; its channel is that stream.
+ */
 public final class P2pConnection {
 
     public enum Direction { INBOUND, OUTBOUND }
@@ -29,6 +32,8 @@ public final class P2pConnection {
     private final Multiaddr remoteAddr;
     private final Multiaddr localAddr;
     private final boolean muxerInlined;
+    private final boolean relayed;
+    private volatile boolean keepAlive;
     private final CompletableFuture<IdentifyMessage> identified = new CompletableFuture<>();
     private final AtomicReference<IdentifyMessage> identify = new AtomicReference<>();
     private YamuxMuxerHandler muxer;
@@ -36,6 +41,11 @@ public final class P2pConnection {
 
     P2pConnection(Channel channel, PeerId remotePeer, byte[] remotePublicKey, Direction direction,
                   Multiaddr remoteAddr, Multiaddr localAddr, boolean muxerInlined) {
+        this(channel, remotePeer, remotePublicKey, direction, remoteAddr, localAddr, muxerInlined, false);
+    }
+
+    P2pConnection(Channel channel, PeerId remotePeer, byte[] remotePublicKey, Direction direction,
+                  Multiaddr remoteAddr, Multiaddr localAddr, boolean muxerInlined, boolean relayed) {
         this.channel = channel;
         this.remotePeer = remotePeer;
         this.remotePublicKey = remotePublicKey.clone();
@@ -43,6 +53,7 @@ public final class P2pConnection {
         this.remoteAddr = remoteAddr;
         this.localAddr = localAddr;
         this.muxerInlined = muxerInlined;
+        this.relayed = relayed;
     }
 
     void attach(YamuxMuxerHandler muxer) {
@@ -78,6 +89,16 @@ public final class P2pConnection {
     /** True if the muxer was agreed inside the Noise handshake, false if by multistream-select. */
     public boolean isMuxerInlined() {
         return muxerInlined;
+    }
+
+    /** True if the connection runs through a circuit relay ({@code /p2p-circuit}), false if direct. */
+    public boolean isRelayed() {
+        return relayed;
+    }
+
+    /** Exempts the connection from the idle close (e.g. the connection holding a relay reservation). */
+    public void keepAlive(boolean on) {
+        this.keepAlive = on;
     }
 
     public Channel channel() {
@@ -186,7 +207,7 @@ public final class P2pConnection {
 
     /** Idle close check, run on the event loop. */
     void checkIdle(long now, long idleNanos) {
-        if (streamCount() > 0) {
+        if (keepAlive || streamCount() > 0) {
             idleSince = 0;
         } else if (idleSince == 0) {
             idleSince = now;
@@ -197,6 +218,6 @@ public final class P2pConnection {
 
     @Override
     public String toString() {
-        return "P2pConnection[" + direction + " " + remotePeer + " @ " + remoteAddr + "]";
+        return "P2pConnection[" + direction + (relayed ? " relayed " : " ") + remotePeer + " @ " + remoteAddr + "]";
     }
 }

@@ -63,13 +63,18 @@ public final class JsPeer implements AutoCloseable {
     }
 
     public static JsPeer start(String... args) throws IOException, InterruptedException {
-        return new JsPeer(args);
+        return new JsPeer("peer.mjs", args);
     }
 
-    private JsPeer(String... args) throws IOException, InterruptedException {
+    /** Starts another script of interop/libp2p that speaks the same JSON-lines protocol. */
+    public static JsPeer startScript(String script, String... args) throws IOException, InterruptedException {
+        return new JsPeer(script, args);
+    }
+
+    private JsPeer(String script, String... args) throws IOException, InterruptedException {
         Path dir = requireInstalled();
         List<String> cmd = new ArrayList<>(List.of("node", "--experimental-websocket", "--no-warnings",
-                "--import", "./shim.mjs", "peer.mjs"));
+                "--import", "./shim.mjs", script));
         cmd.addAll(List.of(args));
         Path log = Files.createTempFile("js-libp2p-", ".log");
         log.toFile().deleteOnExit();
