@@ -41,6 +41,10 @@ public final class Host implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Host.class);
 
+    /** setsockopt(SOL_SOCKET, SO_REUSEPORT) on Linux: Netty's epoll client sockets lack a typed option for it. */
+    private static final io.netty.channel.unix.IntegerUnixChannelOption SO_REUSEPORT =
+            new io.netty.channel.unix.IntegerUnixChannelOption("SO_REUSEPORT", 1, 15);
+
     private final HostConfig config;
     private final TcpTransport transport;
     private final EventLoopGroup group;
@@ -261,8 +265,14 @@ public final class Host implements AutoCloseable {
     public CompletableFuture<P2pConnection> upgradeRelayed(Channel stream, boolean initiator, Optional<PeerId> expected,
                                                            Multiaddr remote, Multiaddr local) {
         CompletableFuture<P2pConnection> result = new CompletableFuture<>();
-        stream.eventLoop().execute(() -> new ConnectionUpgrader(this, initiator ? Role.INITIATOR : Role.RESPONDER,
-                expected, result, remote, local).install(stream));
+        Runnable install = () -> new ConnectionUpgrader(this, initiator ? Role.INITIATOR : Role.RESPONDER,
+                expected, result, remote, local).install(stream);
+        // On the event loop it runs at once, so bytes that follow the relay's answer reach the upgrader.
+        if (stream.eventLoop().inEventLoop()) {
+            install.run();
+        } else {
+            stream.eventLoop().execute(install);
+        }
         return result;
     }
 
@@ -319,8 +329,7 @@ public final class Host implements AutoCloseable {
         int localPort = fromListenPort && transport.isEpoll() && target.getAddress() != null
                 ? listenPort(target.getAddress() instanceof java.net.Inet4Address) : -1;
         if (localPort > 0) {
-            b.option(ChannelOption.SO_REUSEADDR, true).option(io.netty.channel.epoll.EpollChannelOption.SO_REUSEPORT, true)
-                    .localAddress(new InetSocketAddress(localPort));
+            b.option(ChannelOption.SO_REUSEADDR, true).option(SO_REUSEPORT, 1).localAddress(new InetSocketAddress(localPort));
         }
         b.option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.handshakeTimeout().toMillis())
@@ -333,7 +342,12 @@ public final class Host implements AutoCloseable {
                 })
                 .connect(target).addListener((ChannelFuture f) -> {
                     if (!f.isSuccess()) {
-                        result.completeExceptionally(f.cause());
+                        if (localPort > 0 && role == Role.INITIATOR && !(f.cause() instanceof io.netty.channel.ConnectTimeoutException)) {
+                            // the listen port is taken for this peer (e.g. a connection from it exists): plain dial
+                            dial0(addr, peer, result, role, false);
+                        } else {
+                            result.completeExceptionally(f.cause());
+                        }
                     }
                 });
     }

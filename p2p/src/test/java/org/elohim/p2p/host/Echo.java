@@ -13,14 +13,14 @@ import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
 
 /** {@code /elohim/echo/1.0.0} used by the interop tests: the server echoes, the client checks the echo. */
-final class Echo {
-    static final String PROTOCOL = "/elohim/echo/1.0.0";
+public final class Echo {
+    public static final String PROTOCOL = "/elohim/echo/1.0.0";
 
     private Echo() {
     }
 
     /** Same bytes as peer.mjs's payload(n, seed). */
-    static byte[] payload(int n, int seed) {
+    public static byte[] payload(int n, int seed) {
         byte[] b = new byte[n];
         for (int i = 0; i < n; i++) {
             b[i] = (byte) (i * 31 + seed * 7 + (i >>> 8));
@@ -28,7 +28,7 @@ final class Echo {
         return b;
     }
 
-    static String sha256(byte[] b) {
+    public static String sha256(byte[] b) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
         } catch (NoSuchAlgorithmException e) {
@@ -36,7 +36,7 @@ final class Echo {
         }
     }
 
-    static StreamHandler server() {
+    public static StreamHandler server() {
         return s -> s.channel().pipeline().addLast(new ChannelInboundHandlerAdapter() {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -59,13 +59,13 @@ final class Echo {
     }
 
     /** Client: send payload, FIN, collect the echo until the peer's FIN; completes with the echo's SHA-256. */
-    static final class Client extends ChannelInboundHandlerAdapter {
-        final CompletableFuture<String> digest = new CompletableFuture<>();
+    public static final class Client extends ChannelInboundHandlerAdapter {
+        public final CompletableFuture<String> digest = new CompletableFuture<>();
         private final byte[] payload;
         private final MessageDigest md;
         long received;
 
-        Client(byte[] payload) {
+        public Client(byte[] payload) {
             this.payload = payload;
             try {
                 this.md = MessageDigest.getInstance("SHA-256");
@@ -74,7 +74,7 @@ final class Echo {
             }
         }
 
-        static StreamHandler handler(Client c) {
+        public static StreamHandler handler(Client c) {
             return s -> s.channel().pipeline().addLast(c);
         }
 
