@@ -3,19 +3,19 @@ package org.elohim.p2p.relay;
 import org.elohim.p2p.codec.MalformedFrameException;
 import org.elohim.p2p.codec.ProtobufReader;
 import org.elohim.p2p.codec.ProtobufWriter;
-import org.elohim.p2p.codec.Uvarint;
 import org.elohim.p2p.peer.IdentityKey;
 import org.elohim.p2p.peer.PeerId;
 import org.elohim.p2p.record.SignedEnvelope;
 
 /**
  * A reservation voucher: the relay's signed statement that it serves {@code peer} until {@code expiration}
- * (Unix seconds). Carried as a signed envelope, domain {@code libp2p-relay-rsvp}, payload type 0x0302.
+ * (Unix seconds). Carried as a signed envelope, domain {@code libp2p-relay-rsvp}, payload type 0x0302 written as
+ * the two bytes {@code 03 02} (as go-libp2p and js-libp2p do, not as a uvarint).
  */
 public record Voucher(PeerId relay, PeerId peer, long expiration) {
 
     public static final String DOMAIN = "libp2p-relay-rsvp";
-    public static final byte[] PAYLOAD_TYPE = Uvarint.encode(0x0302);
+    private static final byte[] PAYLOAD_TYPE = {0x03, 0x02};
 
     public byte[] encodePayload() {
         return new ProtobufWriter().bytes(1, relay.bytes()).bytes(2, peer.bytes()).varint(3, expiration).toByteArray();
