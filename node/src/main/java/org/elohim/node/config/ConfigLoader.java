@@ -24,19 +24,25 @@ public final class ConfigLoader {
         if (Files.isRegularFile(file)) {
             String text;
             try {
-                if (Files.size(file) > Toml.MAX_BYTES) throw new ConfigException(file + " is too large");
+                if (Files.size(file) > TomlFile.MAX_BYTES) {
+                    throw new ConfigException(file + " is larger than " + TomlFile.MAX_BYTES + " bytes");
+                }
                 text = Files.readString(file, StandardCharsets.UTF_8);
+            } catch (java.nio.charset.MalformedInputException e) {
+                throw new ConfigException(file + " is not UTF-8 text", e);
             } catch (IOException e) {
                 throw new ConfigException("cannot read " + file + ": " + e.getMessage(), e);
             }
-            for (Map.Entry<String, Object> e : Toml.parse(text).entrySet()) {
+            String name = file.toString();
+            for (Map.Entry<String, TomlFile.Entry> e : TomlFile.parse(name, text).entrySet()) {
+                String where = e.getValue().line() > 0 ? name + " line " + e.getValue().line() : name;
                 Setting s;
                 try {
                     s = Setting.byKey(e.getKey());
                 } catch (ConfigException unknown) {
-                    throw new ConfigException(file + ": " + unknown.getMessage());
+                    throw new ConfigException(where + ": " + unknown.getMessage());
                 }
-                values.put(s.key(), s.coerceTyped(e.getValue(), file.toString()));
+                values.put(s.key(), s.coerceTyped(e.getValue().value(), where));
             }
         }
         for (Setting s : Setting.ALL) {

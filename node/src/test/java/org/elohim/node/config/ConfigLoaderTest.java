@@ -56,9 +56,14 @@ class ConfigLoaderTest {
     void unknownKeysWrongTypesAndOutOfRangeValuesAreRejected() throws IOException {
         Files.writeString(dir.resolve("config.toml"), "[http]\nprot = 1\n");
         assertThatThrownBy(() -> ConfigLoader.load(dir, Map.of(), Map.of()))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("http.prot");
+                .isInstanceOf(ConfigException.class).hasMessageContaining("http.prot")
+                .hasMessageContaining(dir.resolve("config.toml") + " line 2");
         Files.writeString(dir.resolve("config.toml"), "[http]\nport = \"80\"\n");
         assertThatThrownBy(() -> ConfigLoader.load(dir, Map.of(), Map.of())).hasMessageContaining("integer");
+        Files.writeString(dir.resolve("config.toml"), "[http]\nport = 1.5\n");
+        assertThatThrownBy(() -> ConfigLoader.load(dir, Map.of(), Map.of())).hasMessageContaining("integer");
+        Files.writeString(dir.resolve("config.toml"), "[http]\nbind = 2026-01-01\n");
+        assertThatThrownBy(() -> ConfigLoader.load(dir, Map.of(), Map.of())).hasMessageContaining("string");
         Files.writeString(dir.resolve("config.toml"), "[http]\nport = 70000\n");
         assertThatThrownBy(() -> ConfigLoader.load(dir, Map.of(), Map.of())).hasMessageContaining("65535");
         Files.delete(dir.resolve("config.toml"));
@@ -66,6 +71,15 @@ class ConfigLoaderTest {
                 .hasMessageContaining("ELOHIM_P2P_ENABLED");
         assertThatThrownBy(() -> ConfigLoader.load(dir, Map.of(), Map.of("realtime.access", "everyone")))
                 .hasMessageContaining("open");
+    }
+
+    @Test
+    void singleQuotedStringsAndSyntaxErrorsWithFileAndLine() throws IOException {
+        Files.writeString(dir.resolve("config.toml"), "[http]\nbind = '127.0.0.1'\n");
+        assertThat(ConfigLoader.load(dir, Map.of(), Map.of()).httpBind()).isEqualTo("127.0.0.1");
+        Files.writeString(dir.resolve("config.toml"), "[http]\nbind = '127.0.0.1'\n\n[grpc\nport = 1\n");
+        assertThatThrownBy(() -> ConfigLoader.load(dir, Map.of(), Map.of()))
+                .hasMessageContaining(dir.resolve("config.toml") + " line 4");
     }
 
     @Test
