@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.elohim.node.config.NodeConfig;
 import org.elohim.node.reach.Reach;
-import org.elohim.node.runtime.DataDirLock;
 import org.elohim.node.runtime.NodeFiles;
 
 /**
@@ -22,25 +21,51 @@ interface AdminClient extends AutoCloseable {
 
     Map<String, Object> listDocuments(String after, int limit, Optional<Reach> reach, Optional<String> owner);
 
+    /** The running node's bound ports when this goes through a node; empty on the data directory. */
+    default Optional<org.elohim.node.runtime.BoundPorts> runningPorts() {
+        return Optional.empty();
+    }
+
     /** "running node at ..." or "data directory ..." (printed to stderr so users know which). */
     String where();
 
     @Override
     void close();
 
+    /** For reading: a missing data directory is an error. */
     static AdminClient open(NodeConfig config) {
+        return open(config, false);
+    }
+
+    /**
+     * For writing (doc put, pair): a missing data directory is initialized first, as {@code run}
+     * would — on a first start the node may still be starting when the first command comes.
+     */
+    static AdminClient openOrCreate(NodeConfig config) {
+        return open(config, true);
+    }
+
+    private static AdminClient open(NodeConfig config, boolean create) {
         NodeFiles files = new NodeFiles(config.dataDir());
-        if (!java.nio.file.Files.isDirectory(config.dataDir())) {
+        if (!create && !java.nio.file.Files.isDirectory(config.dataDir())) {
             throw new CliException(ExitCodes.CONFIG, "no data directory at " + config.dataDir().toAbsolutePath()
-                    + " (run `elohim-node init` first)");
+                    + " (start a node with `" + CommandName.get() + " run`, or give --data-dir DIR)");
         }
-        Optional<DataDirLock> lock;
-        try {
-            lock = DataDirLock.tryAcquire(files);
-        } catch (java.io.IOException e) {
-            throw new CliException(ExitCodes.CONFIG, "cannot use " + config.dataDir() + ": " + e.getMessage());
+        RunningNode.Found found = RunningNode.find(files, true, RunningNode.PATIENCE).orElseThrow();
+        if (found.lock().isPresent()) {
+            if (!InitCommand.isInitialized(config.dataDir())) {
+                // a fresh directory (e.g. right after `run &` on a first start): create it as the node would
+                try {
+                    String id = InitCommand.initializeLocked(config.dataDir(), Map.of());
+                    System.err.println("initialized " + config.dataDir().toAbsolutePath() + " (node id " + id + ")");
+                } catch (java.io.IOException | RuntimeException e) {
+                    found.lock().get().close();
+                    throw e instanceof RuntimeException r ? r
+                            : new CliException(ExitCodes.CONFIG, "cannot initialize " + config.dataDir() + ": " + e.getMessage());
+                }
+            }
+            return new LocalAdminClient(config, found.lock().get());
         }
-        if (lock.isPresent()) return new LocalAdminClient(config, lock.get());
-        return RemoteAdminClient.forRunningNode(files);
+        return RemoteAdminClient.forRunningNode(files, found.node().orElseThrow(), found.adminToken());
     }
 }

@@ -90,7 +90,7 @@ final class DocCommand implements Runnable {
             }
             for (Map.Entry<String, String> e : sets.entrySet()) content.set(e.getKey(), value(e.getValue()));
             if (content.isEmpty()) throw new CliException(ExitCodes.USAGE, "nothing to write: give --json FILE or --set KEY=VALUE");
-            try (AdminClient admin = AdminClient.open(options.load(Map.of()))) {
+            try (AdminClient admin = AdminClient.openOrCreate(options.load(Map.of()))) {
                 print(spec.commandLine().getOut(), admin.putDocument(id, owner, DocCommand.reach(reach), content));
             }
             return ExitCodes.OK;

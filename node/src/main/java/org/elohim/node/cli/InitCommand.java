@@ -38,15 +38,28 @@ final class InitCommand implements Callable<Integer> {
     /** Writes what is missing; returns the node id. Refuses while a node runs on the directory. */
     static String initialize(Path dir, Map<String, String> settings) throws IOException {
         NodeFiles files = new NodeFiles(dir);
+        DataDirLock lock = DataDirLock.tryAcquire(files).orElseThrow(() -> new CliException(ExitCodes.START_FAILED,
+                "a node is running on " + dir.toAbsolutePath() + "; it is already initialized"));
+        try (lock) {
+            return initializeLocked(dir, settings);
+        }
+    }
+
+    static boolean isInitialized(Path dir) {
+        NodeFiles files = new NodeFiles(dir);
+        return Files.exists(files.config()) && Files.exists(files.identityKey()) && Files.exists(files.database());
+    }
+
+    /** {@link #initialize} for a caller that holds the directory's lock. */
+    static String initializeLocked(Path dir, Map<String, String> settings) throws IOException {
+        NodeFiles files = new NodeFiles(dir);
         Files.createDirectories(dir);
         if (!Files.exists(files.config())) {
             Files.writeString(files.config(), ConfigLoader.defaultFile(), StandardCharsets.UTF_8);
         }
         NodeConfig config = ConfigLoader.load(dir, System.getenv(), settings); // validates the file
         Files.createDirectories(files.blobs());
-        DataDirLock lock = DataDirLock.tryAcquire(files).orElseThrow(() -> new CliException(ExitCodes.START_FAILED,
-                "a node is running on " + dir.toAbsolutePath() + "; it is already initialized"));
-        try (lock; NodeStorage storage = NodeStorage.open(config, null)) {
+        try (NodeStorage storage = NodeStorage.open(config, null)) {
             return storage.nodeId();
         }
     }

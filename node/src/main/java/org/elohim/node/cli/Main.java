@@ -11,8 +11,8 @@ import org.elohim.p2p.cli.P2pCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code elohim-node}: the node's command line (the shaded jar's main class). */
-@Command(name = "elohim-node", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+/** {@code elohim}: the node's command line (the shaded jar's main class). */
+@Command(name = "elohim", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "The always-on node that keeps a family's documents: SQLite storage, sync with devices and nodes.",
         subcommands = {InitCommand.class, RunCommand.class, StatusCommand.class, PairCommand.class, DocCommand.class,
                 CommandLine.HelpCommand.class},
@@ -40,6 +40,7 @@ public final class Main implements Runnable {
 
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        cl.setCommandName(CommandName.get());
         addP2p(cl);
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
             PrintWriter err = line.getErr();
@@ -51,8 +52,11 @@ public final class Main implements Runnable {
                 err.println("config error: " + ex.getMessage());
                 return ExitCodes.CONFIG;
             }
-            if (ex instanceof NodeStartException) {
+            if (ex instanceof NodeStartException n) {
                 err.println("cannot start: " + ex.getMessage());
+                if (!n.suggestedOptions().isEmpty()) {
+                    err.println("Start with: " + CommandName.get() + " run " + n.suggestedOptions());
+                }
                 return ExitCodes.START_FAILED;
             }
             if (ex instanceof IllegalArgumentException || ex instanceof org.elohim.node.docs.DocumentRejected) {

@@ -2,7 +2,10 @@ package org.elohim.node.cli;
 
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import org.elohim.node.config.NodeConfig;
+import org.elohim.node.runtime.NodeAddresses;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -31,15 +34,25 @@ final class PairCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (ttlMinutes < 1 || ttlMinutes > 7 * 24 * 60) throw new CliException(ExitCodes.USAGE, "--ttl must be 1..10080 minutes");
-        try (AdminClient admin = AdminClient.open(options.load(Map.of()))) {
+        NodeConfig config = options.load(Map.of());
+        try (AdminClient admin = AdminClient.openOrCreate(config)) {
             Map<String, Object> t = admin.pairingToken(owner, Duration.ofMinutes(ttlMinutes));
+            // the running node knows where it listens; else the configured address
+            @SuppressWarnings("unchecked")
+            List<String> addresses = t.get("addresses") instanceof List<?> l && !l.isEmpty() ? (List<String>) l
+                    : NodeAddresses.hostPorts(config.grpcBind(), config.grpcPort());
             PrintWriter out = spec.commandLine().getOut();
             if (quiet) {
                 out.println(t.get("token"));
             } else {
                 out.printf("pairing token for %s: %s%n", owner, t.get("token"));
-                out.printf("valid until %s, once. Give it to the device's Pair call with the node id %s.%n",
-                        t.get("expiresAt"), t.get("nodeId"));
+                out.printf("valid until %s, once.%n", t.get("expiresAt"));
+                out.printf("On the device, pair with:%n  address  %s%n", String.join("  or  ", addresses));
+                out.printf("  node id  %s%n  token    %s%n", t.get("nodeId"), t.get("token"));
+                if (admin.runningPorts().isEmpty()) {
+                    out.printf("(no node is running on %s yet: start it with `%s run` before pairing)%n",
+                            config.dataDir(), CommandName.get());
+                }
             }
             return ExitCodes.OK;
         }

@@ -27,20 +27,28 @@ final class RemoteAdminClient implements AdminClient {
 
     private final String base;
     private final String token;
+    private final org.elohim.node.runtime.BoundPorts ports;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    RemoteAdminClient(String base, String token) {
+    RemoteAdminClient(String base, String token, org.elohim.node.runtime.BoundPorts ports) {
         this.base = base;
         this.token = token;
+        this.ports = ports;
     }
 
-    static RemoteAdminClient forRunningNode(NodeFiles files) {
-        PortsFile.Contents ports = PortsFile.read(files.ports()).orElseThrow(() -> new CliException(ExitCodes.NOT_RUNNING,
-                "a node holds " + files.dataDir().toAbsolutePath() + " but has not written " + files.ports()
-                        + " yet; retry in a moment"));
-        String token = AdminToken.read(files.adminToken()).orElseThrow(() -> new CliException(ExitCodes.FAILURE,
+    @Override
+    public Optional<org.elohim.node.runtime.BoundPorts> runningPorts() {
+        return Optional.of(ports);
+    }
+
+    static RemoteAdminClient forRunningNode(NodeFiles files, PortsFile.Contents ports, Optional<String> adminToken) {
+        String token = adminToken.orElseThrow(() -> new CliException(ExitCodes.FAILURE,
                 "cannot read " + files.adminToken() + " (run as the node's user)"));
-        return new RemoteAdminClient("http://" + hostPart(ports.host()) + ":" + ports.ports().http(), token);
+        return new RemoteAdminClient(baseUrl(ports), token, ports.ports());
+    }
+
+    static String baseUrl(PortsFile.Contents ports) {
+        return "http://" + hostPart(ports.host()) + ":" + ports.ports().http();
     }
 
     static String hostPart(String host) {

@@ -2,12 +2,14 @@ package org.elohim.node.cli;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
-import java.nio.file.Files;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.elohim.node.config.NodeConfig;
+import org.elohim.node.runtime.DataDirLock;
 import org.elohim.node.runtime.ElohimNodeRuntime;
+import org.elohim.node.runtime.NodeAddresses;
 import org.elohim.node.runtime.NodeFiles;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -40,10 +42,27 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         NodeFiles files = new NodeFiles(options.dataDir());
-        if (!Files.exists(files.config()) || !Files.exists(files.identityKey())) {
-            String id = InitCommand.initialize(options.dataDir(), options.settings);
-            spec.commandLine().getErr().println("initialized " + options.dataDir().toAbsolutePath() + " (node id " + id + ")");
+        // The lock first, as a node: a command typed right after `run &` then waits for this node
+        // instead of taking the directory while it initializes.
+        DataDirLock lock = DataDirLock.acquireForNode(files, ElohimNodeRuntime.LOCK_PATIENCE);
+        ElohimNodeRuntime node;
+        try {
+            if (!InitCommand.isInitialized(options.dataDir())) {
+                String id = InitCommand.initializeLocked(options.dataDir(), options.settings);
+                spec.commandLine().getErr().println("initialized " + options.dataDir().toAbsolutePath() + " (node id " + id + ")");
+            }
+            node = start(lock);
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
         }
+        spec.commandLine().getOut().print(banner(node));
+        spec.commandLine().getOut().flush();
+        node.awaitStop();
+        return ExitCodes.OK;
+    }
+
+    private ElohimNodeRuntime start(DataDirLock lock) {
         Map<String, String> flags = new LinkedHashMap<>();
         if (httpPort != null) flags.put("http.port", httpPort.toString());
         if (grpcPort != null) flags.put("grpc.port", grpcPort.toString());
@@ -55,13 +74,31 @@ final class RunCommand implements Callable<Integer> {
         }
         NodeConfig config = options.load(flags);
         setLogLevel(config.logLevel());
-        ElohimNodeRuntime node = ElohimNodeRuntime.start(config).withShutdownHook();
-        spec.commandLine().getOut().printf("elohim-node running: node id %s, HTTP %s:%d, gRPC %s:%d, data %s%n",
-                node.nodeId(), config.httpBind(), node.ports().http(), config.grpcBind(), node.ports().grpc(),
-                config.dataDir().toAbsolutePath());
-        spec.commandLine().getOut().flush();
-        node.awaitStop();
-        return ExitCodes.OK;
+        return ElohimNodeRuntime.builder(config).heldLock(lock).start().withShutdownHook();
+    }
+
+    /** What a newcomer needs after start: addresses others can dial (never 0.0.0.0) and what to do next. */
+    static String banner(ElohimNodeRuntime node) {
+        NodeConfig c = node.config();
+        StringBuilder sb = new StringBuilder();
+        sb.append("\nelohim node ").append(node.nodeId()).append(" is running (data ")
+                .append(c.dataDir().toAbsolutePath()).append(")\n");
+        List<String> http = NodeAddresses.hostPorts(c.httpBind(), node.ports().http());
+        sb.append(String.format("  %-16s %s%n", "web / HTTP API", "http://" + http.get(0) + "/"));
+        for (String h : http.subList(1, http.size())) sb.append(String.format("  %-16s %s%n", "", "http://" + h + "/"));
+        List<String> grpc = NodeAddresses.hostPorts(c.grpcBind(), node.ports().grpc());
+        sb.append(String.format("  %-16s %s%n", "devices (gRPC)", String.join("  ", grpc)));
+        if (node.p2pHost().isPresent()) {
+            List<String> addrs = NodeAddresses.p2pMultiaddrs(c.p2pBind(), node.ports().p2p(), node.nodeId());
+            for (int i = 0; i < addrs.size(); i++) {
+                sb.append(String.format("  %-16s %s%n", i == 0 ? "libp2p" : "", addrs.get(i)));
+            }
+        }
+        String cmd = CommandName.get();
+        sb.append("Next: pair a phone or laptop: run `").append(cmd).append(" pair --owner <name>` in another terminal")
+                .append(" and give the device the token and the device address above.\n")
+                .append("Check on the node with `").append(cmd).append(" status`; stop it with Ctrl-C.\n");
+        return sb.toString();
     }
 
     private static void setLogLevel(String level) {

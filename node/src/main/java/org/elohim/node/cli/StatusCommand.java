@@ -65,9 +65,11 @@ final class StatusCommand implements Callable<Integer> {
 
     private String fromPortsFile() {
         NodeFiles files = new NodeFiles(options.dataDir());
-        PortsFile.Contents c = PortsFile.read(files.ports()).orElseThrow(() -> new CliException(ExitCodes.NOT_RUNNING,
-                "no node running on " + options.dataDir().toAbsolutePath() + " (no ports.json); start one with `elohim-node run`"));
-        return "http://" + RemoteAdminClient.hostPart(c.host()) + ":" + c.ports().http();
+        PortsFile.Contents c = RunningNode.find(files, false, RunningNode.PATIENCE).flatMap(RunningNode.Found::node)
+                .orElseThrow(() -> new CliException(ExitCodes.NOT_RUNNING, "no node is running on "
+                        + options.dataDir().toAbsolutePath() + ". Start one with `" + CommandName.get() + " run`"
+                        + " (or give --data-dir DIR), or ask a node elsewhere with --url http://HOST:8080"));
+        return RemoteAdminClient.baseUrl(c);
     }
 
     private static String stripSlash(String s) {
@@ -81,7 +83,9 @@ final class StatusCommand implements Callable<Integer> {
             if (r.statusCode() != 200) throw new CliException(ExitCodes.FAILURE, url + " answered " + r.statusCode());
             return JSON.readTree(r.body());
         } catch (IOException e) {
-            throw new CliException(ExitCodes.NOT_RUNNING, "no node answers at " + url + " (" + e.getMessage() + ")");
+            String why = e.getMessage() != null ? e.getMessage()
+                    : e instanceof java.net.ConnectException ? "connection refused" : e.getClass().getSimpleName();
+            throw new CliException(ExitCodes.NOT_RUNNING, "no node answers at " + url + " (" + why + ")");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CliException(ExitCodes.FAILURE, "interrupted");

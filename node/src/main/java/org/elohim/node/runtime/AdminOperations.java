@@ -26,8 +26,16 @@ public final class AdminOperations {
 
     private final NodeStorage storage;
 
+    private final List<String> deviceAddresses;
+
     public AdminOperations(NodeStorage storage) {
+        this(storage, List.of());
+    }
+
+    /** {@code deviceAddresses}: where devices reach the running node's gRPC API (told with every pairing token). */
+    public AdminOperations(NodeStorage storage, List<String> deviceAddresses) {
         this.storage = storage;
+        this.deviceAddresses = List.copyOf(deviceAddresses);
     }
 
     public Map<String, Object> pairingToken(String owner, Duration ttl) {
@@ -37,6 +45,7 @@ public final class AdminOperations {
         m.put("owner", owner);
         m.put("expiresAt", Instant.now().plus(ttl).toString());
         m.put("nodeId", storage.nodeId());
+        if (!deviceAddresses.isEmpty()) m.put("addresses", deviceAddresses);
         return m;
     }
 

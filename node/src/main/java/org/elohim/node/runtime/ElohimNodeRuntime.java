@@ -47,6 +47,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ElohimNodeRuntime implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ElohimNodeRuntime.class);
+    /** How long a starting node waits for a CLI command that holds the data directory. */
+    public static final java.time.Duration LOCK_PATIENCE = java.time.Duration.ofSeconds(30);
 
     private final NodeConfig config;
     private final NodeFiles files;
@@ -87,6 +89,7 @@ public final class ElohimNodeRuntime implements AutoCloseable {
         private java.util.function.UnaryOperator<SyncStreams> syncStreamsWrapper = java.util.function.UnaryOperator.identity();
         private SyncPeers syncPeers;
         private final List<Route> extraRoutes = new ArrayList<>();
+        private DataDirLock heldLock;
 
         private Builder(NodeConfig config) {
             this.config = config;
@@ -114,6 +117,12 @@ public final class ElohimNodeRuntime implements AutoCloseable {
             return this;
         }
 
+        /** The data directory's lock, already taken as a node by the caller (it initialized the directory under it). */
+        public Builder heldLock(DataDirLock lock) {
+            this.heldLock = lock;
+            return this;
+        }
+
         public Builder route(Route route) {
             this.extraRoutes.add(route);
             return this;
@@ -129,11 +138,14 @@ public final class ElohimNodeRuntime implements AutoCloseable {
         NodeFiles files = new NodeFiles(config.dataDir());
         Closer closer = new Closer();
         try {
-            DataDirLock lock = DataDirLock.tryAcquire(files)
-                    .orElseThrow(() -> new NodeStartException("another node is running on " + config.dataDir().toAbsolutePath()
-                            + " (" + files.lock() + " is locked)"));
+            // First, before anything slow: a CLI command started right after us then sees a node starting.
+            DataDirLock lock = b.heldLock != null ? b.heldLock : DataDirLock.acquireForNode(files, LOCK_PATIENCE);
             closer.add("data dir lock", lock);
             Files.deleteIfExists(files.ports()); // a stale file from a killed node must not mislead anyone
+            List<PortCheck.Conflict> conflicts = PortCheck.conflicts(listeners(config));
+            if (!conflicts.isEmpty()) {
+                throw new NodeStartException(PortCheck.message(conflicts), PortCheck.options(conflicts));
+            }
             NodeMetrics metrics = closer.add("metrics", NodeMetrics.create());
             NodeStorage storage = closer.add("storage", NodeStorage.open(config, metrics.registry()));
             metrics.bindStorage(storage.documents()::stats);
@@ -181,7 +193,8 @@ public final class ElohimNodeRuntime implements AutoCloseable {
             closer.add("admin token", () -> Files.deleteIfExists(files.adminToken()));
             List<Route> routes = new ArrayList<>(new ManagementRoutes(nodeId, NodeVersion.get(), config.dataDir(),
                     storage.documents(), storage.reach(), metrics, syncPeers).routes());
-            routes.addAll(new AdminRoutes(new AdminOperations(storage), admin).routes());
+            routes.addAll(new AdminRoutes(new AdminOperations(storage,
+                    NodeAddresses.hostPorts(config.grpcBind(), grpc.port())), admin).routes());
             routes.addAll(b.extraRoutes);
             HttpServer http = closer.add("HTTP server", HttpServer.start(config.httpBind(), config.httpPort(),
                     config.maxHttpRequestBytes(), netty.boss(), netty.workers(), netty.serverChannel(), routes,
@@ -193,7 +206,9 @@ public final class ElohimNodeRuntime implements AutoCloseable {
             closer.add("ports file", () -> Files.deleteIfExists(files.ports()));
             log.info("elohim-node {} started: node id {}, data {}, HTTP {}:{}, gRPC {}:{}", NodeVersion.get(), nodeId,
                     config.dataDir().toAbsolutePath(), config.httpBind(), ports.http(), config.grpcBind(), ports.grpc());
-            if (p2p != null) log.info("libp2p listening on {}/p2p/{}", p2p.listenAddresses(), nodeId);
+            if (p2p != null) {
+                log.info("libp2p listening on {}", String.join(" ", NodeAddresses.p2pMultiaddrs(config.p2pBind(), p2pPort, nodeId)));
+            }
             return new ElohimNodeRuntime(config, files, storage, metrics, ports, closer, p2p);
         } catch (NodeStartException e) {
             closer.close();
@@ -202,6 +217,14 @@ public final class ElohimNodeRuntime implements AutoCloseable {
             closer.close();
             throw new NodeStartException("node failed to start: " + e.getMessage(), e);
         }
+    }
+
+    private static List<PortCheck.Listener> listeners(NodeConfig config) {
+        List<PortCheck.Listener> l = new ArrayList<>();
+        l.add(new PortCheck.Listener("HTTP", "--http-port", config.httpBind(), config.httpPort()));
+        l.add(new PortCheck.Listener("gRPC", "--grpc-port", config.grpcBind(), config.grpcPort()));
+        if (config.p2pEnabled()) l.add(new PortCheck.Listener("libp2p", "--p2p-port", config.p2pBind(), config.p2pPort()));
+        return l;
     }
 
     /** HTTP callers are classified by the device API's signed headers; the signed method is the request path. */

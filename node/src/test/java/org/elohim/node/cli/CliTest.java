@@ -106,12 +106,40 @@ class CliTest {
         run("init", "-d", dir());
         Result status = run("status", "-d", dir());
         assertThat(status.code()).isEqualTo(ExitCodes.NOT_RUNNING);
-        assertThat(status.err()).contains("no node running");
+        assertThat(status.err()).contains("no node is running").contains("run`");
         Files.writeString(Path.of(dir(), "config.toml"), "[http]\nport = \"eighty\"\n");
         Result bad = run("doc", "ls", "-d", dir());
         assertThat(bad.code()).isEqualTo(ExitCodes.CONFIG);
         assertThat(bad.err()).contains("config error").contains("http.port");
         assertThat(run("doc", "ls", "-d", tmp.resolve("nowhere").toString()).code()).isEqualTo(ExitCodes.CONFIG);
+    }
+
+    @Test
+    void allPortConflictsAreReportedInOneMessageWithTheOptionsToUse() throws Exception {
+        try (java.net.ServerSocket http = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+             java.net.ServerSocket grpc = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Result r = run("run", "-d", dir(), "--bind", "127.0.0.1", "--http-port", String.valueOf(http.getLocalPort()),
+                    "--grpc-port", String.valueOf(grpc.getLocalPort()), "--setting", "p2p.enabled=false");
+            assertThat(r.code()).isEqualTo(ExitCodes.START_FAILED);
+            assertThat(r.err()).contains("HTTP on 127.0.0.1:" + http.getLocalPort()).contains("gRPC on 127.0.0.1:" + grpc.getLocalPort())
+                    .contains("run --http-port ").contains(" --grpc-port ");
+            assertThat(r.err().lines().filter(l -> l.startsWith("cannot start")).count()).isEqualTo(1);
+        }
+        // nothing was left bound or locked: the same directory starts fine on free ports
+        try (ElohimNodeRuntime node = ElohimNodeRuntime.start(NodeConfig.ephemeral(Path.of(dir())))) {
+            assertThat(node.ports().http()).isPositive();
+        }
+    }
+
+    @Test
+    void statusAgainstAnAddressWhereNothingListensSaysSo() throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        Result r = run("status", "--url", "http://127.0.0.1:" + port);
+        assertThat(r.code()).isEqualTo(ExitCodes.NOT_RUNNING);
+        assertThat(r.err()).contains("no node answers").doesNotContain("null");
     }
 
     @Test
