@@ -21,6 +21,12 @@ interface AdminClient extends AutoCloseable {
 
     Map<String, Object> listDocuments(String after, int limit, Optional<Reach> reach, Optional<String> owner);
 
+    /**
+     * A consistent copy of the database, flagged as a backup, written into the data directory:
+     * {@code path}, {@code bytes}, {@code nodeId}. The caller deletes the file when done.
+     */
+    Map<String, Object> snapshotDatabase();
+
     /** The running node's bound ports when this goes through a node; empty on the data directory. */
     default Optional<org.elohim.node.runtime.BoundPorts> runningPorts() {
         return Optional.empty();

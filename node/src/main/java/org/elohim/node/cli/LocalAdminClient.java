@@ -50,6 +50,11 @@ final class LocalAdminClient implements AdminClient {
     }
 
     @Override
+    public Map<String, Object> snapshotDatabase() {
+        return ops.snapshotDatabase();
+    }
+
+    @Override
     public String where() {
         return "data directory " + config.dataDir().toAbsolutePath() + " (no node running)";
     }

@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
 @Command(name = "elohim", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "The always-on node that keeps a family's documents: SQLite storage, sync with devices and nodes.",
         subcommands = {InitCommand.class, RunCommand.class, StatusCommand.class, PairCommand.class, DocCommand.class,
+                BackupCommand.class, RestoreCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 no node running, 5 bad config, 6 start failed."})
 public final class Main implements Runnable {
@@ -38,7 +39,7 @@ public final class Main implements Runnable {
         return commandLine().execute(args);
     }
 
-    static CommandLine commandLine() {
+    public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setCommandName(CommandName.get());
         addP2p(cl);
@@ -58,6 +59,10 @@ public final class Main implements Runnable {
                     err.println("Start with: " + CommandName.get() + " run " + n.suggestedOptions());
                 }
                 return ExitCodes.START_FAILED;
+            }
+            if (ex instanceof org.elohim.node.backup.BackupException) {
+                err.println("error: " + ex.getMessage());
+                return ExitCodes.FAILURE;
             }
             if (ex instanceof IllegalArgumentException || ex instanceof org.elohim.node.docs.DocumentRejected) {
                 err.println("error: " + ex.getMessage());

@@ -86,6 +86,12 @@ final class RemoteAdminClient implements AdminClient {
         return send("GET", q.toString(), null).orElseThrow(RemoteAdminClient::refused);
     }
 
+    @Override
+    public Map<String, Object> snapshotDatabase() {
+        // a large database takes a while to copy
+        return send("POST", "/admin/backup/snapshot", Map.of(), Duration.ofHours(2)).orElseThrow(RemoteAdminClient::refused);
+    }
+
     private static CliException refused() {
         return new CliException(ExitCodes.FAILURE, "the node refused the admin request (is admin.token current?)");
     }
@@ -97,8 +103,12 @@ final class RemoteAdminClient implements AdminClient {
 
     /** Empty on 404 (no such document); CliException for other errors. */
     private Optional<Map<String, Object>> send(String method, String path, Object body) {
+        return send(method, path, body, Duration.ofSeconds(30));
+    }
+
+    private Optional<Map<String, Object>> send(String method, String path, Object body, Duration timeout) {
         try {
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout)
                     .header("Authorization", "Bearer " + token);
             if (body != null) {
                 b.header("Content-Type", "application/json")

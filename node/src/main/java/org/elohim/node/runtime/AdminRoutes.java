@@ -31,7 +31,8 @@ final class AdminRoutes {
                 Route.get("/admin/status", guarded(x -> HttpReply.json(ops.status()))),
                 Route.get("/admin/docs", guarded(this::list)),
                 Route.get("/admin/docs/{id}", guarded(this::get)),
-                Route.put("/admin/docs/{id}", guarded(this::put)));
+                Route.put("/admin/docs/{id}", guarded(this::put)),
+                Route.post("/admin/backup/snapshot", guarded(x -> HttpReply.json(201, ops.snapshotDatabase()))));
     }
 
     private Route.Handler guarded(Route.Handler h) {
