@@ -48,42 +48,74 @@ final class ClientStore implements AutoCloseable {
     }
 
     private final Connection db;
-    private final long epoch;
+    private final Path marker;
+    private long epoch;
     private boolean deferred;
 
     private ClientStore(Connection db, Path marker) throws SQLException {
         this.db = db;
-        // Same rule as the node (SYNC-PROTOCOL "Epochs"): the epoch lives in the database AND in a
-        // marker file beside it. A database copied back from a backup (marker missing or different)
-        // reuses seqs the node may already have read, so it gets a new epoch and is rescanned.
+        this.marker = marker;
+        // The node's rule (SYNC-PROTOCOL "Epochs"): the epoch and an instance token live in the
+        // database AND in a marker file beside it, the token rotated at every open and clean close.
+        // A database copied back from a backup (marker missing or different) reuses seqs the node
+        // may already have read, so it gets a new epoch and is rescanned.
         Optional<Long> stored = meta("stream_epoch").map(b -> java.nio.ByteBuffer.wrap(b).getLong());
-        Optional<Long> marked = readMarker(marker);
-        if (stored.isPresent() && stored.equals(marked)) {
-            epoch = stored.get();
-        } else {
-            long fresh;
-            do {
-                fresh = new SecureRandom().nextLong();
-            } while (fresh == 0);
-            epoch = fresh;
-            putMeta("stream_epoch", java.nio.ByteBuffer.allocate(8).putLong(fresh).array());
-            writeMarker(marker, fresh);
-        }
+        Optional<Long> storedToken = meta("instance_token").map(b -> java.nio.ByteBuffer.wrap(b).getLong());
+        Optional<long[]> marked = readMarker(marker);
+        boolean same = stored.isPresent() && marked.isPresent() && stored.get() == marked.get()[0]
+                // a marker of the earlier format carries no token: accepted once, then upgraded
+                && (storedToken.isEmpty() ? marked.get().length == 1
+                        : marked.get().length == 2 && storedToken.get() == marked.get()[1]);
+        epoch = same ? stored.get() : nonZero();
+        rotate();
     }
 
-    private static Optional<Long> readMarker(Path marker) {
+    private static long nonZero() {
+        long fresh;
+        do {
+            fresh = new SecureRandom().nextLong();
+        } while (fresh == 0);
+        return fresh;
+    }
+
+    /** A new instance token in the database, then in the marker (a crash in between costs a new epoch). */
+    private void rotate() {
+        long token = nonZero();
+        putMeta("stream_epoch", java.nio.ByteBuffer.allocate(8).putLong(epoch).array());
+        putMeta("instance_token", java.nio.ByteBuffer.allocate(8).putLong(token).array());
+        writeMarker(marker, epoch, token);
+    }
+
+    /** My stream may have gone back (the node read past its end): a new epoch, so it rescans by heads. */
+    synchronized void renewEpoch(String reason) {
+        flush();
+        epoch = nonZero();
+        rotate();
+        org.slf4j.LoggerFactory.getLogger(ClientStore.class).warn("device store: new stream epoch: {}", reason);
+    }
+
+    private static Optional<long[]> readMarker(Path marker) {
         try {
-            return Files.exists(marker) ? Optional.of(Long.parseUnsignedLong(Files.readString(marker).trim(), 16))
-                    : Optional.empty();
+            if (!Files.exists(marker)) return Optional.empty();
+            String[] parts = Files.readString(marker).trim().split("\\s+");
+            long[] out = new long[parts.length];
+            for (int i = 0; i < parts.length; i++) out[i] = Long.parseUnsignedLong(parts[i], 16);
+            return out.length == 1 || out.length == 2 ? Optional.of(out) : Optional.empty();
         } catch (Exception e) {
             return Optional.empty();
         }
     }
 
-    private static void writeMarker(Path marker, long epoch) {
+    private static void writeMarker(Path marker, long epoch, long token) {
         try {
             Path tmp = marker.resolveSibling(marker.getFileName() + ".tmp");
-            Files.writeString(tmp, Long.toUnsignedString(epoch, 16) + "\n");
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE,
+                    java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+                ch.write(java.nio.ByteBuffer.wrap((Long.toUnsignedString(epoch, 16) + " "
+                        + Long.toUnsignedString(token, 16) + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+                ch.force(true);
+            }
             Files.move(tmp, marker, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (java.io.IOException e) {
@@ -107,7 +139,7 @@ final class ClientStore implements AutoCloseable {
         }
     }
 
-    long epoch() {
+    synchronized long epoch() {
         return epoch;
     }
 
@@ -377,6 +409,7 @@ final class ClientStore implements AutoCloseable {
     public synchronized void close() {
         try {
             flush();
+            rotate();
         } catch (ClientException ignored) {
             // closing anyway
         }

@@ -66,7 +66,7 @@ public final class ElohimClient implements AutoCloseable {
     private volatile ManagedChannel channel;
     private volatile ElohimNodeGrpc.ElohimNodeStub asyncStub;
     private volatile ElohimNodeGrpc.ElohimNodeBlockingStub blockingStub;
-    private DeviceSyncSession liveSession; // actor thread only
+    private org.elohim.sync.SyncSession liveSession; // actor thread only
     private volatile ContinuousSync continuous;
     private volatile boolean closed;
 
@@ -101,7 +101,7 @@ public final class ElohimClient implements AutoCloseable {
         disconnect();
         ManagedChannel ch = NettyChannelBuilder.forAddress(host, port)
                 .usePlaintext()
-                .maxInboundMessageSize(DeviceSyncSession.MAX_MESSAGE_BYTES + 1024 * 1024)
+                .maxInboundMessageSize(org.elohim.sync.SyncSession.DEFAULT_MAX_MESSAGE_BYTES + 1024 * 1024)
                 .keepAliveTime(1, TimeUnit.MINUTES)
                 .intercept(new DeviceAuthInterceptor(() -> credentials))
                 .build();
@@ -235,7 +235,7 @@ public final class ElohimClient implements AutoCloseable {
                 String docOwner = local.map(ClientStore.StoredDoc::owner).orElse(owner == null ? "" : owner);
                 store.saveDoc(docId, r.data(), r.heads(), reach, docOwner, EventKind.EVENT_KIND_LOCAL,
                         System.currentTimeMillis());
-                if (liveSession != null) liveSession.localCommitted();
+                if (liveSession != null) liveSession.onLocalCommit(store.lastSeq());
             }
             return store.local(docId).orElseThrow();
         });
@@ -297,7 +297,7 @@ public final class ElohimClient implements AutoCloseable {
                                 .orElse(Reach.fromProto(remote.getReach())),
                         local.map(ClientStore.StoredDoc::owner).filter(o -> !o.isEmpty()).orElse(remote.getOwner()),
                         EventKind.EVENT_KIND_NEW, System.currentTimeMillis());
-                if (liveSession != null) liveSession.localCommitted();
+                if (liveSession != null) liveSession.onLocalCommit(store.lastSeq());
             }
             return store.local(docId).orElseThrow();
         }));
@@ -336,23 +336,18 @@ public final class ElohimClient implements AutoCloseable {
     public SyncResult sync(Duration timeout) {
         requirePairedAndConnected();
         CompletableFuture<Void> done = new CompletableFuture<>();
-        SyncStream stream = openStream(new DeviceSyncSession.Listener() {
+        SyncStream stream = openStream(new org.elohim.sync.SyncSession.Listener() {
             @Override
-            public void documentChanged(String docId) {
-            }
-
-            @Override
-            public void idle() {
+            public void inSync() {
                 done.complete(null);
             }
         }, done, false);
         try {
             done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            DeviceSyncSession s = stream.session;
-            return new SyncResult(s.docsReceived(), s.docsSent(), store.lastSeq());
+            ClientSyncStore s = stream.store;
+            return onActor(() -> new SyncResult(s.docsReceived(), s.docsSent(), store.lastSeq()));
         } catch (TimeoutException e) {
-            String state = onActor(() -> stream.session.describe());
-            throw new ClientException("sync did not converge within " + timeout + " (" + state + ")");
+            throw new ClientException("sync did not converge within " + timeout + " (" + stream.session.status() + ")");
         } catch (ExecutionException e) {
             throw new ClientException("sync failed: " + e.getCause().getMessage(), e.getCause());
         } catch (InterruptedException e) {
@@ -384,7 +379,8 @@ public final class ElohimClient implements AutoCloseable {
     /** True while a continuous sync stream is open and converged (nothing in flight either way). */
     public boolean isInSync() {
         ContinuousSync c = continuous;
-        return c != null && onActor(() -> c.current != null && c.current.session.isIdle());
+        SyncStream s = c == null ? null : c.current;
+        return s != null && s.session != null && s.session.isInSync();
     }
 
     private void requirePairedAndConnected() {
@@ -394,7 +390,8 @@ public final class ElohimClient implements AutoCloseable {
 
     /** One open Sync call and its session; all session work on the actor thread. */
     private final class SyncStream {
-        volatile DeviceSyncSession session;
+        volatile org.elohim.sync.SyncSession session;
+        volatile ClientSyncStore store;
         volatile ClientCallStreamObserver<SyncMessage> requests;
         private volatile boolean ended;
 
@@ -404,7 +401,8 @@ public final class ElohimClient implements AutoCloseable {
             // On the actor: request streams are not thread-safe, and every send happens there.
             onActor(() -> {
                 ended = true;
-                store.flush();
+                ElohimClient.this.store.flush();
+                if (session != null) session.close("closed by the application");
                 if (liveSession == session) liveSession = null;
                 ClientCallStreamObserver<SyncMessage> r = requests;
                 if (r != null) {
@@ -419,7 +417,8 @@ public final class ElohimClient implements AutoCloseable {
         }
     }
 
-    private SyncStream openStream(DeviceSyncSession.Listener listener, CompletableFuture<Void> ended, boolean live) {
+    private SyncStream openStream(org.elohim.sync.SyncSession.Listener listener, CompletableFuture<Void> ended,
+                                  boolean live) {
         SyncStream stream = new SyncStream();
         ElohimNodeGrpc.ElohimNodeStub stub = asyncStub;
         if (stub == null) throw new ClientException("not connected");
@@ -427,15 +426,18 @@ public final class ElohimClient implements AutoCloseable {
             @Override
             public void beforeStart(ClientCallStreamObserver<SyncMessage> requestStream) {
                 stream.requests = requestStream;
+                // The session grants what it can take (bounded inbound queue) and writes while the call is ready.
+                requestStream.disableAutoRequestWithInitial(0);
+                requestStream.setOnReadyHandler(() -> {
+                    org.elohim.sync.SyncSession s = stream.session;
+                    if (s != null) s.onWritable();
+                });
             }
 
             @Override
             public void onNext(SyncMessage m) {
-                actor.execute(() -> {
-                    if (!stream.ended && stream.session != null) stream.session.onMessage(m);
-                    // Group commit: documents received are committed when no more messages wait.
-                    if (actorQueue().isEmpty()) store.flush();
-                });
+                org.elohim.sync.SyncSession s = stream.session;
+                if (!stream.ended && s != null) s.receive(m); // only enqueues onto the SDK's thread
             }
 
             @Override
@@ -451,7 +453,7 @@ public final class ElohimClient implements AutoCloseable {
                 ended.completeExceptionally(new ClientException("node closed the sync stream"));
             }
         };
-        DeviceSyncSession.Outbound out = new DeviceSyncSession.Outbound() {
+        org.elohim.sync.SyncTransport transport = new org.elohim.sync.SyncTransport() {
             @Override
             public void send(SyncMessage message) {
                 if (stream.ended) return;
@@ -464,19 +466,43 @@ public final class ElohimClient implements AutoCloseable {
             }
 
             @Override
-            public void fail(String reason) {
+            public boolean isWritable() {
+                return stream.requests.isReady();
+            }
+
+            @Override
+            public void request(int n) {
+                if (!stream.ended) stream.requests.request(n);
+            }
+
+            @Override
+            public void close(SessionEnd end) {
+                boolean wasEnded = stream.ended;
                 stream.ended = true;
-                stream.requests.onError(Status.FAILED_PRECONDITION.withDescription(reason).asRuntimeException());
-                ended.completeExceptionally(new ClientException(reason));
+                if (!wasEnded) {
+                    try {
+                        if (end.storageFailure() || end.protocolError()) {
+                            stream.requests.onError(Status.ABORTED.withDescription(end.reason()).asRuntimeException());
+                        } else {
+                            stream.requests.onCompleted();
+                        }
+                    } catch (RuntimeException ignored) {
+                        // already closed
+                    }
+                }
+                ended.completeExceptionally(new ClientException("sync ended: " + end.reason()));
             }
         };
-        // One actor task opens the call, creates the session and sends Hello: the node's messages
-        // (queued on the actor by onNext) can only be handled after it, never before our Hello.
+        // One actor task opens the call, creates the session and starts it: the node's messages
+        // (queued on the actor through the session) can only be handled after its Hello.
         onActor(() -> {
             String peer = nodeId == null || nodeId.isEmpty() ? NODE_PEER_FALLBACK : nodeId;
+            stream.store = new ClientSyncStore(store, owner, System::currentTimeMillis);
+            stream.session = new org.elohim.sync.SyncSession(stream.store,
+                    org.elohim.sync.SyncPolicy.trusting(EventKind.EVENT_KIND_NEW),
+                    org.elohim.sync.SyncSession.Config.defaults(credentials.deviceId(), peer).withBatching(128, 4),
+                    System::currentTimeMillis, transport, actor, listener);
             stub.sync(responses);
-            stream.session = new DeviceSyncSession(store, peer, credentials.deviceId(), owner, out, listener,
-                    System::currentTimeMillis);
             if (live) liveSession = stream.session;
             stream.session.start();
             return null;
@@ -518,14 +544,10 @@ public final class ElohimClient implements AutoCloseable {
             while (running && !closed) {
                 CompletableFuture<Void> ended = new CompletableFuture<>();
                 try {
-                    current = openStream(new DeviceSyncSession.Listener() {
+                    current = openStream(new org.elohim.sync.SyncSession.Listener() {
                         @Override
-                        public void documentChanged(String docId) {
+                        public void documentApplied(String docId) {
                             onChange.accept(docId);
-                        }
-
-                        @Override
-                        public void idle() {
                         }
                     }, ended, true);
                     ended.get();

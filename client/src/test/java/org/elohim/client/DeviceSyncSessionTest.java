@@ -16,12 +16,18 @@ import org.elohim.api.v1.Hello;
 import org.elohim.api.v1.StreamPosition;
 import org.elohim.api.v1.SyncError;
 import org.elohim.api.v1.SyncMessage;
+import org.elohim.sync.SyncPolicy;
+import org.elohim.sync.SyncSession;
+import org.elohim.sync.SyncTransport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The device's protocol state machine, driven message by message (no network, fixed clock). */
+/**
+ * The sync engine on the device's store, driven message by message on the test thread (no
+ * network, fixed clock, the session's executor run by hand).
+ */
 class DeviceSyncSessionTest {
     private static final long NODE_EPOCH = 0x1234;
 
@@ -30,33 +36,53 @@ class DeviceSyncSessionTest {
     private ClientStore store;
     private final List<SyncMessage> sent = new ArrayList<>();
     private final List<String> changed = new ArrayList<>();
+    private final java.util.ArrayDeque<Runnable> tasks = new java.util.ArrayDeque<>();
     private int idle;
-    private DeviceSyncSession session;
+    private SyncSession session;
 
     @BeforeEach
     void open() {
         store = ClientStore.open(dir);
-        session = new DeviceSyncSession(store, "node", "dev-x", "alice", new DeviceSyncSession.Outbound() {
-            @Override
-            public void send(SyncMessage message) {
-                sent.add(message);
-            }
+        // The session's executor is the test thread: every step runs when the test says so.
+        session = new SyncSession(new ClientSyncStore(store, "alice", () -> 1_000L),
+                SyncPolicy.trusting(EventKind.EVENT_KIND_NEW),
+                SyncSession.Config.defaults("dev-x", "node").withBatching(128, 4), () -> 1_000L,
+                new SyncTransport() {
+                    @Override
+                    public void send(SyncMessage message) {
+                        sent.add(message);
+                    }
 
-            @Override
-            public void fail(String reason) {
-                sent.add(null);
-            }
-        }, new DeviceSyncSession.Listener() {
-            @Override
-            public void documentChanged(String docId) {
-                changed.add(docId);
-            }
+                    @Override
+                    public void close(SessionEnd end) {
+                        sent.add(null);
+                    }
+                }, tasks::add, new SyncSession.Listener() {
+                    @Override
+                    public void documentApplied(String docId) {
+                        changed.add(docId);
+                    }
 
-            @Override
-            public void idle() {
-                idle++;
-            }
-        }, () -> 1_000L);
+                    @Override
+                    public void inSync() {
+                        idle++;
+                    }
+                });
+    }
+
+    private void runAll() {
+        for (int i = 0; i < 100_000 && !tasks.isEmpty(); i++) tasks.poll().run();
+        assertThat(tasks).isEmpty();
+    }
+
+    private void start() {
+        session.start();
+        runAll();
+    }
+
+    private void deliver(SyncMessage m) {
+        session.receive(m);
+        runAll();
     }
 
     @AfterEach
@@ -95,9 +121,9 @@ class DeviceSyncSessionTest {
 
     @Test
     void catchUpRequestsMissingDocumentsAndAcknowledgesOnlyAfterTheyAreStored() {
-        session.start();
+        start();
         assertThat(sent.get(0).getHello().getYourPosition().getSeq()).isZero();
-        session.onMessage(nodeHello(0, 0));
+        deliver(nodeHello(0, 0));
         // Nothing of mine yet: an empty, caught-up batch.
         assertThat(sentOf(SyncMessage.BodyCase.EVENTS)).singleElement()
                 .satisfies(m -> assertThat(m.getEvents().getCaughtUp()).isTrue());
@@ -105,7 +131,7 @@ class DeviceSyncSessionTest {
         byte[] remote = docBytes("k", "v");
         Event.Builder ev = Event.newBuilder().setSeq(5).setDocId("doc").setKind(EventKind.EVENT_KIND_LOCAL);
         headsOf(remote).forEach(h -> ev.addHeads(ByteString.copyFrom(h)));
-        session.onMessage(SyncMessage.newBuilder().setEvents(Events.newBuilder().setEpoch(NODE_EPOCH).setAfterSeq(0)
+        deliver(SyncMessage.newBuilder().setEvents(Events.newBuilder().setEpoch(NODE_EPOCH).setAfterSeq(0)
                 .setThroughSeq(5).setCaughtUp(true).addEvents(ev)).build());
         DocRequest q = sentOf(SyncMessage.BodyCase.DOC_REQUEST).get(0).getDocRequest();
         assertThat(q.getDocId()).isEqualTo("doc");
@@ -113,7 +139,7 @@ class DeviceSyncSessionTest {
         assertThat(sentOf(SyncMessage.BodyCase.ACK)).isEmpty();
         assertThat(store.peer("node").read().seq()).isZero();
 
-        session.onMessage(SyncMessage.newBuilder().setDocResponse(DocResponse.newBuilder().setDocId("doc")
+        deliver(SyncMessage.newBuilder().setDocResponse(DocResponse.newBuilder().setDocId("doc")
                 .setRequestId(q.getRequestId()).setChanges(ByteString.copyFrom(remote))
                 .setReach(org.elohim.api.v1.Reach.REACH_FAMILY).setOwner("bob")).build());
         assertThat(store.doc("doc")).hasValueSatisfying(d -> {
@@ -127,15 +153,15 @@ class DeviceSyncSessionTest {
         // What I received is in my own stream now (NEW), so it is offered back to the node.
         assertThat(store.eventsSince(0, 10)).singleElement()
                 .satisfies(e -> assertThat(e.kind()).isEqualTo(EventKind.EVENT_KIND_NEW));
-        assertThat(session.isIdle()).isFalse();
+        assertThat(session.isInSync()).isFalse();
     }
 
     @Test
     void aNodeThatReadAnotherLifeOfMyStreamGetsARescan() {
         store.saveDoc("mine", docBytes("a", "b"), headsOf(docBytes("a", "b")), Reach.PRIVATE, "alice",
                 EventKind.EVENT_KIND_LOCAL, 1);
-        session.start();
-        session.onMessage(nodeHello(store.epoch() + 1, 99));
+        start();
+        deliver(nodeHello(store.epoch() + 1, 99));
         Events batch = sentOf(SyncMessage.BodyCase.EVENTS).get(0).getEvents();
         assertThat(batch.getRescan()).isTrue();
         assertThat(batch.getAfterSeq()).isZero();
@@ -156,25 +182,25 @@ class DeviceSyncSessionTest {
 
     @Test
     void badInputGetsTypedErrorsAndNothingIsStored() {
-        session.start();
-        session.onMessage(SyncMessage.newBuilder().setDocRequest(DocRequest.newBuilder().setDocId("x")).build());
+        start();
+        deliver(SyncMessage.newBuilder().setDocRequest(DocRequest.newBuilder().setDocId("x")).build());
         assertThat(sentOf(SyncMessage.BodyCase.ERROR)).singleElement()
                 .satisfies(m -> assertThat(m.getError().getCode()).isEqualTo(SyncError.Code.BAD_REQUEST));
 
-        session.onMessage(nodeHello(0, 0));
-        session.onMessage(SyncMessage.newBuilder().setDocRequest(DocRequest.newBuilder().setDocId("x")
+        deliver(nodeHello(0, 0));
+        deliver(SyncMessage.newBuilder().setDocRequest(DocRequest.newBuilder().setDocId("x")
                 .addHeads(ByteString.copyFrom(new byte[31]))).build());
-        session.onMessage(SyncMessage.newBuilder().setEvents(Events.newBuilder().setEpoch(NODE_EPOCH).setThroughSeq(1)
+        deliver(SyncMessage.newBuilder().setEvents(Events.newBuilder().setEpoch(NODE_EPOCH).setThroughSeq(1)
                 .addEvents(Event.newBuilder().setDocId("y").addHeads(ByteString.copyFrom(new byte[5])))).build());
         assertThat(sentOf(SyncMessage.BodyCase.ERROR)).hasSize(3);
         assertThat(sentOf(SyncMessage.BodyCase.DOC_REQUEST)).isEmpty();
 
         // Corrupt changes for a requested document: rejected, reported, not stored; the batch still completes.
         Event.Builder ev = Event.newBuilder().setSeq(2).setDocId("z").addHeads(ByteString.copyFrom(new byte[32]));
-        session.onMessage(SyncMessage.newBuilder().setEvents(Events.newBuilder().setEpoch(NODE_EPOCH).setAfterSeq(1)
+        deliver(SyncMessage.newBuilder().setEvents(Events.newBuilder().setEpoch(NODE_EPOCH).setAfterSeq(0)
                 .setThroughSeq(2).addEvents(ev)).build());
         DocRequest q = sentOf(SyncMessage.BodyCase.DOC_REQUEST).get(0).getDocRequest();
-        session.onMessage(SyncMessage.newBuilder().setDocResponse(DocResponse.newBuilder().setDocId("z")
+        deliver(SyncMessage.newBuilder().setDocResponse(DocResponse.newBuilder().setDocId("z")
                 .setRequestId(q.getRequestId()).setChanges(ByteString.copyFromUtf8("garbage bytes"))).build());
         assertThat(sentOf(SyncMessage.BodyCase.ERROR)).last()
                 .satisfies(m -> assertThat(m.getError().getCode()).isEqualTo(SyncError.Code.REJECTED_CHANGES));
@@ -186,15 +212,15 @@ class DeviceSyncSessionTest {
     void convergedWhenBothStreamsAreAcknowledged() {
         byte[] mine = docBytes("a", "b");
         long seq = store.saveDoc("mine", mine, headsOf(mine), Reach.PRIVATE, "alice", EventKind.EVENT_KIND_LOCAL, 1);
-        session.start();
-        session.onMessage(nodeHello(store.epoch(), 0));
-        session.onMessage(SyncMessage.newBuilder().setEvents(Events.newBuilder().setEpoch(NODE_EPOCH).setAfterSeq(0)
+        start();
+        deliver(nodeHello(store.epoch(), 0));
+        deliver(SyncMessage.newBuilder().setEvents(Events.newBuilder().setEpoch(NODE_EPOCH).setAfterSeq(0)
                 .setThroughSeq(5).setCaughtUp(true)).build());
         assertThat(idle).isZero();
-        session.onMessage(SyncMessage.newBuilder().setAck(org.elohim.api.v1.Ack.newBuilder()
+        deliver(SyncMessage.newBuilder().setAck(org.elohim.api.v1.Ack.newBuilder()
                 .setPosition(StreamPosition.newBuilder().setEpoch(store.epoch()).setSeq(seq))).build());
         assertThat(idle).isEqualTo(1);
-        assertThat(session.isIdle()).isTrue();
+        assertThat(session.isInSync()).isTrue();
         assertThat(store.peer("node").acked().seq()).isEqualTo(seq);
     }
     @Test
@@ -203,7 +229,7 @@ class DeviceSyncSessionTest {
         long seq = store.saveDoc("mine", mine, headsOf(mine), Reach.PRIVATE, "alice", EventKind.EVENT_KIND_LOCAL, 1);
         store.setAcked("node", new ClientStore.Position(store.epoch(), seq));
         store.setRead("node", new ClientStore.Position(NODE_EPOCH, 5));
-        session.start();
+        start();
         // First flight, before any answer: Hello, then the (empty) events after what the node acknowledged.
         assertThat(sent).extracting(SyncMessage::getBodyCase)
                 .containsExactly(SyncMessage.BodyCase.HELLO, SyncMessage.BodyCase.EVENTS);
@@ -214,12 +240,12 @@ class DeviceSyncSessionTest {
         assertThat(first.getEventsList()).isEmpty();
 
         // The node's one flight: Hello confirming the guess, its empty events, its Ack.
-        session.onMessage(nodeHello(store.epoch(), seq));
-        session.onMessage(SyncMessage.newBuilder().setEvents(Events.newBuilder().setEpoch(NODE_EPOCH).setAfterSeq(5)
+        deliver(nodeHello(store.epoch(), seq));
+        deliver(SyncMessage.newBuilder().setEvents(Events.newBuilder().setEpoch(NODE_EPOCH).setAfterSeq(5)
                 .setThroughSeq(5).setCaughtUp(true)).build());
-        session.onMessage(SyncMessage.newBuilder().setAck(org.elohim.api.v1.Ack.newBuilder()
+        deliver(SyncMessage.newBuilder().setAck(org.elohim.api.v1.Ack.newBuilder()
                 .setPosition(StreamPosition.newBuilder().setEpoch(store.epoch()).setSeq(seq))).build());
-        assertThat(session.isIdle()).isTrue();
+        assertThat(session.isInSync()).isTrue();
         assertThat(idle).isEqualTo(1);
         assertThat(sentOf(SyncMessage.BodyCase.EVENTS)).hasSize(1); // nothing sent twice
         assertThat(sentOf(SyncMessage.BodyCase.DOC_REQUEST)).isEmpty();
@@ -232,12 +258,12 @@ class DeviceSyncSessionTest {
         byte[] b = docBytes("b", "2");
         long seqB = store.saveDoc("b", b, headsOf(b), Reach.PRIVATE, "alice", EventKind.EVENT_KIND_LOCAL, 2);
         store.setAcked("node", new ClientStore.Position(store.epoch(), seqB));
-        session.start();
+        start();
         assertThat(sentOf(SyncMessage.BodyCase.EVENTS)).singleElement()
                 .satisfies(m -> assertThat(m.getEvents().getAfterSeq()).isEqualTo(seqB));
 
         // The node was restored from a backup: it has read my stream only to seqA.
-        session.onMessage(nodeHello(store.epoch(), seqA));
+        deliver(nodeHello(store.epoch(), seqA));
         List<SyncMessage> events = sentOf(SyncMessage.BodyCase.EVENTS);
         assertThat(events).hasSize(2);
         Events again = events.get(1).getEvents();
@@ -246,13 +272,13 @@ class DeviceSyncSessionTest {
         assertThat(again.getRescan()).isFalse();
         assertThat(again.getEventsList()).extracting(Event::getDocId).containsExactly("b");
         assertThat(store.peer("node").acked().seq()).isEqualTo(seqA);
-        assertThat(session.isIdle()).isFalse();
+        assertThat(session.isInSync()).isFalse();
     }
     @Test
     void requestsOfABatchGoOutTogetherBoundedByTheOutstandingLimit() {
-        session.start();
-        session.onMessage(nodeHello(0, 0));
-        int total = DeviceSyncSession.MAX_OUTSTANDING_REQUESTS + 44;
+        start();
+        deliver(nodeHello(0, 0));
+        int total = SyncSession.MAX_OUTSTANDING_REQUESTS + 44;
         Events.Builder batch = Events.newBuilder().setEpoch(NODE_EPOCH).setAfterSeq(0).setThroughSeq(total)
                 .setCaughtUp(true);
         for (int i = 1; i <= total; i++) {
@@ -262,15 +288,15 @@ class DeviceSyncSessionTest {
             batch.addEvents(Event.newBuilder().setSeq(i).setDocId("d" + i).addHeads(ByteString.copyFrom(head)));
         }
         sent.clear();
-        session.onMessage(SyncMessage.newBuilder().setEvents(batch).build());
-        assertThat(sentOf(SyncMessage.BodyCase.DOC_REQUEST)).hasSize(DeviceSyncSession.MAX_OUTSTANDING_REQUESTS);
+        deliver(SyncMessage.newBuilder().setEvents(batch).build());
+        assertThat(sentOf(SyncMessage.BodyCase.DOC_REQUEST)).hasSize(SyncSession.MAX_OUTSTANDING_REQUESTS);
 
         List<DocRequest> asked = new ArrayList<>();
         sentOf(SyncMessage.BodyCase.DOC_REQUEST).forEach(m -> asked.add(m.getDocRequest()));
         for (int i = 0; i < asked.size(); i++) {
             DocRequest q = asked.get(i);
             sent.clear();
-            session.onMessage(SyncMessage.newBuilder().setDocResponse(DocResponse.newBuilder().setDocId(q.getDocId())
+            deliver(SyncMessage.newBuilder().setDocResponse(DocResponse.newBuilder().setDocId(q.getDocId())
                     .setRequestId(q.getRequestId()).setNotFound(true)).build());
             List<SyncMessage> more = sentOf(SyncMessage.BodyCase.DOC_REQUEST);
             more.forEach(m -> asked.add(m.getDocRequest()));

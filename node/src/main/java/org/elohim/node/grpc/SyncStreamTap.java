@@ -44,26 +44,9 @@ public abstract class SyncStreamTap implements SyncStreams {
         };
     }
 
-    private static class Forwarding implements StreamObserver<SyncMessage> {
-        private final StreamObserver<SyncMessage> target;
-
+    private static class Forwarding extends ForwardingSyncObserver {
         Forwarding(StreamObserver<SyncMessage> target) {
-            this.target = target;
-        }
-
-        @Override
-        public void onNext(SyncMessage m) {
-            target.onNext(m);
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            target.onError(t);
-        }
-
-        @Override
-        public void onCompleted() {
-            target.onCompleted();
+            super(target);
         }
     }
 }

@@ -32,12 +32,7 @@ final class LiveSyncPeers implements SyncStreams, SyncPeers {
         Runnable end = () -> {
             if (ended.compareAndSet(false, true)) open.computeIfPresent(id, (k, n) -> n <= 1 ? null : n - 1);
         };
-        StreamObserver<SyncMessage> inbound = delegate.open(requester, new StreamObserver<>() {
-            @Override
-            public void onNext(SyncMessage value) {
-                outbound.onNext(value);
-            }
-
+        StreamObserver<SyncMessage> inbound = delegate.open(requester, new org.elohim.node.grpc.ForwardingSyncObserver(outbound) {
             @Override
             public void onError(Throwable t) {
                 end.run();

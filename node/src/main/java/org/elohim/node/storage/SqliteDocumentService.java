@@ -91,7 +91,8 @@ public final class SqliteDocumentService implements DocumentService {
     private final Database db;
     private final boolean ownsDb;
     private final Options options;
-    private final long epoch;
+    private volatile long epoch;
+    private final StreamWatermark watermark;
     private final PeerPositions peerPositions;
     private final DocumentShard[] shards;
     private final List<Consumer<DocumentChange>> subscribers = new CopyOnWriteArrayList<>();
@@ -112,6 +113,8 @@ public final class SqliteDocumentService implements DocumentService {
         db.migrate(DocumentSchema.COMPONENT, DocumentSchema.MIGRATIONS);
         this.peerPositions = PeerPositions.open(db, options.clockMillis());
         this.epoch = StreamEpoch.establish(db, options.clockMillis().getAsLong());
+        this.watermark = StreamWatermark.open(StreamEpoch.watermarkFile(db.file()), epoch, position().seq());
+        subscribers.add(change -> watermark.committed(epoch, change.seq()));
         int n = Math.max(1, options.shards());
         this.shards = new DocumentShard[n];
         int perShard = Math.max(1, (options.cacheCapacity() + n - 1) / n);
@@ -151,6 +154,24 @@ public final class SqliteDocumentService implements DocumentService {
 
     public long epoch() {
         return epoch;
+    }
+
+    /**
+     * Starts a new epoch of this node's stream now: a peer reported having read past its end, so
+     * it went back (docs/SYNC-PROTOCOL.md, Epochs). Seqs continue; peers rescan by heads.
+     */
+    public CompletableFuture<StreamPosition> startNewEpoch(String reason) {
+        return CompletableFuture.supplyAsync(() -> {
+            synchronized (this) {
+                long fresh = StreamEpoch.renew(db, options.clockMillis().getAsLong());
+                log.warn("starting a new stream epoch {} (was {}): {}", Long.toUnsignedString(fresh, 16),
+                        Long.toUnsignedString(epoch, 16), reason);
+                epoch = fresh;
+                StreamPosition p = position();
+                watermark.committed(fresh, p.seq());
+                return p;
+            }
+        });
     }
 
     public Options options() {
@@ -738,6 +759,7 @@ public final class SqliteDocumentService implements DocumentService {
         } catch (RuntimeException e) {
             log.warn("could not rotate the instance token at close", e);
         }
+        watermark.close();
         if (ownsDb) db.close();
     }
 }

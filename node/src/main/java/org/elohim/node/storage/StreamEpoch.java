@@ -25,6 +25,12 @@ import java.util.Optional;
  * marker (a copy restored from an earlier run, or one moved to another data dir without its
  * marker), or that is flagged {@code restored} (written by {@code backupTo}), gets a new epoch, so
  * peers stop trusting positions whose seqs may be reused.
+ *
+ * <p>A crash can also take the stream back: a WAL damaged or truncated after a kill -9 loses its
+ * last commits without a word from SQLite. The watermark file {@code node.db.seq} records the
+ * highest committed seq after every commit (a small write without fsync: it survives a process
+ * crash, and after a power loss it can only lag, never lead); a database whose last seq is below
+ * the watermark of its own epoch has gone back and gets a new epoch too.
  */
 final class StreamEpoch {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -42,6 +48,10 @@ final class StreamEpoch {
     private record Marker(long epoch, long token) {
     }
 
+    static Path watermarkFile(Path dbFile) {
+        return dbFile.resolveSibling(dbFile.getFileName() + ".seq");
+    }
+
     static long establish(Database db, long nowMillis) {
         Path marker = markerFile(db.file());
         Optional<Meta> stored = db.read(c -> {
@@ -55,7 +65,38 @@ final class StreamEpoch {
         Optional<Marker> marked = readMarker(marker);
         boolean same = stored.isPresent() && marked.isPresent() && !stored.get().restored()
                 && stored.get().epoch() == marked.get().epoch() && stored.get().token() == marked.get().token();
+        if (same && wentBack(db, stored.get().epoch())) same = false;
         long epoch = same ? stored.get().epoch() : nonZero();
+        write(db, epoch, nowMillis);
+        return epoch;
+    }
+
+    /** Draws a new epoch now (the stream may have gone back while running). */
+    static long renew(Database db, long nowMillis) {
+        long epoch = nonZero();
+        write(db, epoch, nowMillis);
+        return epoch;
+    }
+
+    /** The last seq is below the watermark of this epoch: commits were lost (damaged WAL). */
+    private static boolean wentBack(Database db, long epoch) {
+        Optional<long[]> mark = StreamWatermark.read(watermarkFile(db.file()));
+        if (mark.isEmpty() || mark.get()[0] != epoch) return false;
+        long last = db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(MAX(seq), 0) FROM sync_events");
+                 ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0L;
+            }
+        });
+        if (last >= mark.get()[1]) return false;
+        org.slf4j.LoggerFactory.getLogger(StreamEpoch.class).warn("{}: the stream ends at seq {} but seq {} had been"
+                + " committed before the last stop (the WAL was damaged or cut after a crash; {} events lost);"
+                + " starting a new epoch so that peers rescan by heads", db.file(), last, mark.get()[1],
+                mark.get()[1] - last);
+        return true;
+    }
+
+    private static void write(Database db, long epoch, long nowMillis) {
         long token = nonZero();
         // Database first, then the marker: a crash in between only costs a new epoch next time.
         Database.join(db.write(c -> {
@@ -71,8 +112,7 @@ final class StreamEpoch {
             }
             return null;
         }));
-        writeMarker(marker, epoch, token);
-        return epoch;
+        writeMarker(markerFile(db.file()), epoch, token);
     }
 
     /**

@@ -29,6 +29,15 @@ public final class SyncProto {
         }
     }
 
+    public static org.elohim.node.docs.EventKind fromProto(EventKind k) {
+        switch (k) {
+            case EVENT_KIND_LOCAL: return org.elohim.node.docs.EventKind.LOCAL;
+            case EVENT_KIND_NEW: return org.elohim.node.docs.EventKind.NEW;
+            case EVENT_KIND_BACKFILL: return org.elohim.node.docs.EventKind.BACKFILL;
+            default: return org.elohim.node.docs.EventKind.OUTLIER;
+        }
+    }
+
     public static Reach toProto(org.elohim.node.reach.Reach r) {
         switch (r) {
             case FAMILY: return Reach.REACH_FAMILY;

@@ -25,6 +25,7 @@ import org.elohim.node.reach.Requester;
 import org.elohim.node.storage.Docs;
 import org.elohim.node.storage.Hashes;
 import org.elohim.node.storage.SqliteDocumentService;
+import org.elohim.sync.SyncSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,7 +33,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A node and a device (each a real SQLite store in its own directory) syncing through two
- * {@link SyncSession}s wired back to back.
+ * engine {@link SyncSession}s wired back to back, as the node wires them (NodeSyncStore, ReachSyncPolicy).
  */
 class SyncSessionTest {
     private static final Duration MAX = Duration.ofSeconds(30);
@@ -344,15 +345,17 @@ class SyncSessionTest {
                     .doesNotContain("alice-private", "bob-private");
 
             // Asking directly for a denied document gets exactly the answer for a missing one.
-            l.toA.add(SyncMessage.newBuilder().setDocRequest(DocRequest.newBuilder().setDocId("bob-private")
+            l.a.receive(SyncMessage.newBuilder().setDocRequest(DocRequest.newBuilder().setDocId("bob-private")
                     .setRequestId(77)).build());
-            l.toA.add(SyncMessage.newBuilder().setDocRequest(DocRequest.newBuilder().setDocId("no-such-doc")
+            l.a.receive(SyncMessage.newBuilder().setDocRequest(DocRequest.newBuilder().setDocId("no-such-doc")
                     .setRequestId(78)).build());
             List<SyncMessage> answers = new ArrayList<>();
-            l.a.onMessage(l.toA.poll());
-            l.a.onMessage(l.toA.poll());
-            for (SyncMessage m; (m = l.toB.poll()) != null; ) if (m.hasDocResponse()) answers.add(m);
+            Probe.await(() -> {
+                for (SyncMessage m; (m = l.toB.poll()) != null; ) if (m.hasDocResponse()) answers.add(m);
+                return answers.size() >= 2;
+            });
             assertThat(answers).hasSize(2);
+            answers.sort(java.util.Comparator.comparingLong(m -> m.getDocResponse().getRequestId()));
             DocResponse denied = answers.get(0).getDocResponse();
             DocResponse missing = answers.get(1).getDocResponse();
             assertThat(denied.getNotFound()).isTrue();
@@ -366,64 +369,56 @@ class SyncSessionTest {
     void badInputGetsATypedErrorAndTheSessionGoesOn() {
         try (SqliteDocumentService node = open(nodeDir()); SqliteDocumentService device = open(deviceDir())) {
             put(node, "n0", "k", "v");
-            List<SyncMessage> outA = new ArrayList<>();
-            SyncSession s = new SyncSession(node, node.peerPositions(), DEVICE, REACH,
-                    SyncSession.Config.defaults("node", "device-1"), clock::get, outA::add);
-            s.start();
+            Probe p = new Probe(node, DEVICE, REACH, SyncSession.Config.defaults("node", "device-1"), clock).start();
             // Before Hello.
-            s.onMessage(SyncMessage.newBuilder().setDocRequest(DocRequest.newBuilder().setDocId("n0")).build());
-            assertThat(outA.get(outA.size() - 1).getError().getCode()).isEqualTo(SyncError.Code.BAD_REQUEST);
-            s.onMessage(SyncMessage.newBuilder().setHello(org.elohim.api.v1.Hello.newBuilder().setProtocolVersion(1)
+            p.deliver(SyncMessage.newBuilder().setDocRequest(DocRequest.newBuilder().setDocId("n0")).build());
+            assertThat(p.last().getError().getCode()).isEqualTo(SyncError.Code.BAD_REQUEST);
+            p.deliver(SyncMessage.newBuilder().setHello(org.elohim.api.v1.Hello.newBuilder().setProtocolVersion(1)
                     .setMyPosition(SyncProto.toProto(device.position()))).build());
             // A wrong-length hash never reaches Automerge.
-            s.onMessage(SyncMessage.newBuilder().setDocRequest(DocRequest.newBuilder().setDocId("n0")
+            p.deliver(SyncMessage.newBuilder().setDocRequest(DocRequest.newBuilder().setDocId("n0")
                     .addHeads(com.google.protobuf.ByteString.copyFrom(new byte[31]))).build());
-            assertThat(outA.get(outA.size() - 1).getError().getCode()).isEqualTo(SyncError.Code.BAD_REQUEST);
+            assertThat(p.last().getError().getCode()).isEqualTo(SyncError.Code.BAD_REQUEST);
             // Events naming a wrong-length head: rejected as a whole.
-            s.onMessage(SyncMessage.newBuilder().setEvents(org.elohim.api.v1.Events.newBuilder()
+            p.deliver(SyncMessage.newBuilder().setEvents(org.elohim.api.v1.Events.newBuilder()
                     .setEpoch(device.epoch()).setThroughSeq(1).addEvents(org.elohim.api.v1.Event.newBuilder()
                             .setSeq(1).setDocId("x").addHeads(com.google.protobuf.ByteString.copyFrom(new byte[5]))))
                     .build());
-            assertThat(outA.get(outA.size() - 1).getError().getCode()).isEqualTo(SyncError.Code.BAD_REQUEST);
+            assertThat(p.last().getError().getCode()).isEqualTo(SyncError.Code.BAD_REQUEST);
             // Garbage changes in a response: REJECTED_CHANGES, nothing stored, the batch still completes.
-            s.onMessage(SyncMessage.newBuilder().setEvents(org.elohim.api.v1.Events.newBuilder()
+            p.deliver(SyncMessage.newBuilder().setEvents(org.elohim.api.v1.Events.newBuilder()
                     .setEpoch(device.epoch()).setThroughSeq(1).setCaughtUp(true)
                     .addEvents(org.elohim.api.v1.Event.newBuilder().setSeq(1).setDocId("evil")
                             .addHeads(com.google.protobuf.ByteString.copyFrom(new byte[32])))).build());
-            DocRequest req = outA.stream().filter(SyncMessage::hasDocRequest).reduce((x, y) -> y).orElseThrow().getDocRequest();
+            DocRequest req = p.out().stream().filter(SyncMessage::hasDocRequest).reduce((x, y) -> y).orElseThrow()
+                    .getDocRequest();
             assertThat(req.getDocId()).isEqualTo("evil");
-            s.onMessage(SyncMessage.newBuilder().setDocResponse(DocResponse.newBuilder().setDocId("evil")
+            p.deliver(SyncMessage.newBuilder().setDocResponse(DocResponse.newBuilder().setDocId("evil")
                     .setRequestId(req.getRequestId()).setChanges(com.google.protobuf.ByteString.copyFromUtf8("not automerge")))
                     .build());
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> {
-                synchronized (outA) {
-                    return outA.stream().anyMatch(SyncMessage::hasAck);
-                }
-            });
-            assertThat(outA).filteredOn(SyncMessage::hasError).extracting(m -> m.getError().getCode())
+            Probe.await(() -> p.out().stream().anyMatch(SyncMessage::hasAck));
+            assertThat(p.out()).filteredOn(SyncMessage::hasError).extracting(m -> m.getError().getCode())
                     .contains(SyncError.Code.REJECTED_CHANGES);
             assertThat(node.info("evil")).isEmpty();
             // Still serving: a good request is answered.
-            s.onMessage(SyncMessage.newBuilder().setDocRequest(DocRequest.newBuilder().setDocId("n0").setRequestId(9)).build());
-            assertThat(outA.get(outA.size() - 1).getDocResponse().getChanges().isEmpty()).isFalse();
-            // Unsupported version: typed error, session closes.
-            List<SyncMessage> outB = new ArrayList<>();
-            SyncSession v2 = new SyncSession(node, node.peerPositions(), DEVICE, REACH,
-                    SyncSession.Config.defaults("node", "other"), clock::get, outB::add);
-            v2.onMessage(SyncMessage.newBuilder().setHello(org.elohim.api.v1.Hello.newBuilder().setProtocolVersion(2)).build());
-            assertThat(outB.get(outB.size() - 1).getError().getCode()).isEqualTo(SyncError.Code.UNSUPPORTED_VERSION);
-            assertThat(v2.isClosed()).isTrue();
+            p.deliver(SyncMessage.newBuilder().setDocRequest(DocRequest.newBuilder().setDocId("n0").setRequestId(9)).build());
+            assertThat(p.last().getDocResponse().getChanges().isEmpty()).isFalse();
+            assertThat(p.end).isNull();
+            // Unsupported version: typed error, session ends.
+            Probe v2 = new Probe(node, DEVICE, REACH, SyncSession.Config.defaults("node", "other"), clock).start();
+            v2.deliver(SyncMessage.newBuilder().setHello(org.elohim.api.v1.Hello.newBuilder().setProtocolVersion(2)).build());
+            assertThat(v2.out()).filteredOn(SyncMessage::hasError).extracting(m -> m.getError().getCode())
+                    .contains(SyncError.Code.UNSUPPORTED_VERSION);
+            assertThat(v2.session.status().ended()).isTrue();
+            assertThat(v2.end.protocolError()).isTrue();
         }
     }
 
     @Test
     void requestsOfABatchGoOutTogetherBoundedByTheOutstandingLimit() {
         try (SqliteDocumentService node = open(nodeDir()); SqliteDocumentService device = open(deviceDir())) {
-            List<SyncMessage> out = new ArrayList<>();
-            SyncSession s = new SyncSession(node, node.peerPositions(), DEVICE, REACH,
-                    SyncSession.Config.defaults("node", "device-1"), clock::get, out::add);
-            s.start();
-            s.onMessage(SyncMessage.newBuilder().setHello(org.elohim.api.v1.Hello.newBuilder().setProtocolVersion(1)
+            Probe p = new Probe(node, DEVICE, REACH, SyncSession.Config.defaults("node", "device-1"), clock).start();
+            p.deliver(SyncMessage.newBuilder().setHello(org.elohim.api.v1.Hello.newBuilder().setProtocolVersion(1)
                     .setMyPosition(SyncProto.toProto(new StreamPosition(device.epoch(), 300)))).build());
             int total = SyncSession.MAX_OUTSTANDING_REQUESTS + 44;
             org.elohim.api.v1.Events.Builder batch = org.elohim.api.v1.Events.newBuilder().setEpoch(device.epoch())
@@ -435,33 +430,29 @@ class SyncSessionTest {
                 batch.addEvents(org.elohim.api.v1.Event.newBuilder().setSeq(i).setDocId("d" + i)
                         .addHeads(com.google.protobuf.ByteString.copyFrom(head)));
             }
-            out.clear();
-            s.onMessage(SyncMessage.newBuilder().setEvents(batch).build());
+            p.clear();
+            p.deliver(SyncMessage.newBuilder().setEvents(batch).build());
             // One flight: every request up to the bound, none of the rest yet, no Ack.
-            assertThat(count(out, SyncMessage.BodyCase.DOC_REQUEST)).isEqualTo(SyncSession.MAX_OUTSTANDING_REQUESTS);
-            assertThat(count(out, SyncMessage.BodyCase.ACK)).isZero();
-            assertThat(s.status().pendingRequests()).isEqualTo(total);
+            assertThat(count(p.out(), SyncMessage.BodyCase.DOC_REQUEST)).isEqualTo(SyncSession.MAX_OUTSTANDING_REQUESTS);
+            assertThat(count(p.out(), SyncMessage.BodyCase.ACK)).isZero();
+            assertThat(p.session.status().pendingRequests()).isEqualTo(total);
 
             // Each answer lets one more request out; the batch is acknowledged only when all are done.
             List<DocRequest> asked = new ArrayList<>();
-            out.stream().filter(SyncMessage::hasDocRequest).forEach(m -> asked.add(m.getDocRequest()));
+            p.out().stream().filter(SyncMessage::hasDocRequest).forEach(m -> asked.add(m.getDocRequest()));
             for (int i = 0; i < asked.size(); i++) {
                 DocRequest q = asked.get(i);
-                out.clear();
-                s.onMessage(SyncMessage.newBuilder().setDocResponse(DocResponse.newBuilder().setDocId(q.getDocId())
+                p.clear();
+                p.deliver(SyncMessage.newBuilder().setDocResponse(DocResponse.newBuilder().setDocId(q.getDocId())
                         .setRequestId(q.getRequestId()).setNotFound(true)).build());
-                out.stream().filter(SyncMessage::hasDocRequest).forEach(m -> asked.add(m.getDocRequest()));
+                p.out().stream().filter(SyncMessage::hasDocRequest).forEach(m -> asked.add(m.getDocRequest()));
                 if (asked.size() < total) {
-                    assertThat(count(out, SyncMessage.BodyCase.DOC_REQUEST)).isEqualTo(1);
+                    assertThat(count(p.out(), SyncMessage.BodyCase.DOC_REQUEST)).isEqualTo(1);
                 }
             }
             assertThat(asked).extracting(DocRequest::getDocId).doesNotHaveDuplicates().hasSize(total);
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> {
-                synchronized (out) {
-                    return out.stream().anyMatch(SyncMessage::hasAck);
-                }
-            });
-            assertThat(s.status().pendingRequests()).isZero();
+            Probe.await(() -> p.out().stream().anyMatch(SyncMessage::hasAck));
+            assertThat(p.session.status().pendingRequests()).isZero();
         }
     }
 
