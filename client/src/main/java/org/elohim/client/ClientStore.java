@@ -91,6 +91,12 @@ final class ClientStore implements AutoCloseable {
         flush();
         epoch = nonZero();
         rotate();
+        // What I had read of the node may be lost with my stream: read it again, by heads.
+        try (Statement s = db.createStatement()) {
+            s.executeUpdate("UPDATE peers SET read_epoch = 0, read_seq = 0");
+        } catch (SQLException e) {
+            throw fail(e);
+        }
         org.slf4j.LoggerFactory.getLogger(ClientStore.class).warn("device store: new stream epoch: {}", reason);
     }
 

@@ -147,7 +147,10 @@ final class ClientSyncStore implements SyncStore {
     @Override
     public CompletableFuture<Void> setAcked(String peerId, Position acked) {
         return now(() -> {
-            store.setAcked(peerId, new ClientStore.Position(acked.epoch(), acked.seq()));
+            ClientStore.Position current = store.peer(peerId).acked();
+            if (current.epoch() != acked.epoch() || current.seq() < acked.seq()) {
+                store.setAcked(peerId, new ClientStore.Position(acked.epoch(), acked.seq()));
+            }
             return null;
         });
     }

@@ -271,7 +271,8 @@ class DeviceSyncSessionTest {
         assertThat(again.getThroughSeq()).isEqualTo(seqB);
         assertThat(again.getRescan()).isFalse();
         assertThat(again.getEventsList()).extracting(Event::getDocId).containsExactly("b");
-        assertThat(store.peer("node").acked().seq()).isEqualTo(seqA);
+        // The stored position does not go back within my epoch (it only seeds the next early send).
+        assertThat(store.peer("node").acked().seq()).isEqualTo(seqB);
         assertThat(session.isInSync()).isFalse();
     }
     @Test

@@ -100,13 +100,9 @@ final class StreamSender {
                 s.storageFailed("starting a new epoch", err);
                 return;
             }
-            myEpoch = p.epoch();
-            myEnd = p.seq();
-            sentHigh = 0;
-            resetTo(0, true);
-            helloHandled = true;
-            sending = true;
-            pump();
+            // What I had read of every peer may be lost with it (the store forgot those positions),
+            // but my Hello already named them: reconnect, so both sides rescan by heads.
+            s.restart("my stream went back; new epoch " + p);
             done.run();
         });
     }

@@ -141,6 +141,8 @@ public final class SyncSession {
     private final AtomicBoolean wakeScheduled = new AtomicBoolean();
     private final AtomicLong committedHint = new AtomicLong();
     private volatile Status snapshot;
+    /** Steps enqueued and not yet run: the snapshot is current only when there are none. */
+    private final java.util.concurrent.atomic.AtomicInteger queuedSteps = new java.util.concurrent.atomic.AtomicInteger();
 
     public SyncSession(SyncStore store, SyncPolicy policy, Config config, LongSupplier clockMillis,
                        SyncTransport transport, Executor executor, Listener listener) {
@@ -215,8 +217,9 @@ public final class SyncSession {
         return snapshot;
     }
 
+    /** In sync as of now: no step waiting to run (a message received, a commit announced) and nothing in flight. */
     public boolean isInSync() {
-        return snapshot.inSync();
+        return queuedSteps.get() == 0 && snapshot.inSync();
     }
 
     public String remotePeerId() {
@@ -226,14 +229,17 @@ public final class SyncSession {
     // ------------------------------------------------------------------ on the executor
 
     private void run(Runnable step) {
+        queuedSteps.incrementAndGet();
         executor.execute(() -> {
             try {
                 step.run();
             } catch (RuntimeException e) {
                 log.warn("sync session with {} failed", config.remotePeerId(), e);
                 fail("internal error: " + e, false, false);
+            } finally {
+                afterStep();
+                queuedSteps.decrementAndGet();
             }
-            afterStep();
         });
     }
 
@@ -378,6 +384,11 @@ public final class SyncSession {
         log.warn("sync with {}: storage failure while {}; ending the session unacknowledged", config.remotePeerId(),
                 what, err);
         fail("storage failure while " + what + ": " + err.getMessage(), true, false);
+    }
+
+    /** Ends the session cleanly so that the peer reconnects and both sides start over from durable state. */
+    void restart(String reason) {
+        end(new SyncTransport.SessionEnd(reason, false, false));
     }
 
     void fail(String reason, boolean storage, boolean protocol) {

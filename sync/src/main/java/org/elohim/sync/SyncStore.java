@@ -56,12 +56,17 @@ public interface SyncStore {
      */
     CompletableFuture<Void> setRead(String peerId, Position read);
 
-    /** Persists the position of my stream the peer acknowledged (never backwards within an epoch). */
+    /**
+     * Persists the position of my stream the peer acknowledged (never backwards within an epoch;
+     * it only seeds the next session's early events, which the peer's Hello then confirms).
+     */
     CompletableFuture<Void> setAcked(String peerId, Position acked);
 
     /**
-     * My stream may have gone back (a peer reports having read past its end in this epoch):
-     * start a new epoch and return the new position. Peers then rescan by heads.
+     * My stream went back (a peer reports having read past its end in this epoch): start a new
+     * epoch and return the new position, and forget my read position of every peer (what I had
+     * read may be lost with it). Peers then rescan by heads, both ways; the session ends so that
+     * the next Hellos carry the new positions.
      */
     CompletableFuture<Position> startNewEpoch(String reason);
 }

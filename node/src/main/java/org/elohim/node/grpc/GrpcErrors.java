@@ -38,6 +38,9 @@ final class GrpcErrors {
             return s.withDescription(p.getMessage()).asRuntimeException();
         }
         if (t instanceof IllegalArgumentException) return invalid(t.getMessage());
+        if (t instanceof org.elohim.node.storage.StorageBusyException) {
+            return Status.RESOURCE_EXHAUSTED.withDescription(t.getMessage() + "; retry later").asRuntimeException();
+        }
         log.warn("device API call failed", t);
         return Status.INTERNAL.withDescription("internal error: " + t.getClass().getSimpleName()).asRuntimeException();
     }

@@ -45,13 +45,16 @@ public final class Database implements AutoCloseable {
     public static final String FILE_NAME = "node.db";
     private static final Logger log = LoggerFactory.getLogger(Database.class);
     private static final int MAX_BATCH = 2048;
+    /** Writes waiting for the writer at most; beyond, {@link #write} answers busy at once. */
+    public static final int DEFAULT_MAX_QUEUED_WRITES = 16_384;
     private static final int BUSY_TIMEOUT_MS = 10_000;
 
     private final Path file;
     private final Connection writer;
     private final BlockingQueue<Connection> readers;
     private final List<Connection> allReaders = new ArrayList<>();
-    private final BlockingQueue<WriteJob<?>> queue = new LinkedBlockingQueue<>();
+    private final BlockingQueue<WriteJob<?>> queue;
+    private final int maxQueued;
     private final Thread writerThread;
     // Futures complete here, after COMMIT, so callbacks never run on (or block) the writer thread.
     private final ExecutorService completions;
@@ -59,6 +62,7 @@ public final class Database implements AutoCloseable {
     private final LongAdder commits = new LongAdder();
     private final LongAdder jobs = new LongAdder();
     private final LongAdder failedJobs = new LongAdder();
+    private final LongAdder busyRejections = new LongAdder();
     private final LongAdder commitNanos = new LongAdder();
     private volatile long lastCommitNanos;
     // Prepared statements of the writer connection, reused across jobs (compiling SQL per write
@@ -66,8 +70,10 @@ public final class Database implements AutoCloseable {
     private final java.util.Map<String, PreparedStatement> writerStatements = new java.util.HashMap<>();
     private final Timer commitTimer;
 
-    private Database(Path file, int readerCount, MeterRegistry registry) throws SQLException {
+    private Database(Path file, int readerCount, MeterRegistry registry, int maxQueued) throws SQLException {
         this.file = file;
+        this.maxQueued = Math.max(1, maxQueued);
+        this.queue = new LinkedBlockingQueue<>(this.maxQueued);
         this.writer = connect(file, false);
         this.readers = new ArrayBlockingQueue<>(readerCount);
         try {
@@ -94,9 +100,14 @@ public final class Database implements AutoCloseable {
     }
 
     public static Database open(Path dataDir, int readerCount, MeterRegistry registry) {
+        return open(dataDir, readerCount, registry, DEFAULT_MAX_QUEUED_WRITES);
+    }
+
+    /** With at most {@code maxQueuedWrites} writes waiting for the writer (bounded memory under load). */
+    public static Database open(Path dataDir, int readerCount, MeterRegistry registry, int maxQueuedWrites) {
         try {
             Files.createDirectories(dataDir);
-            return new Database(dataDir.resolve(FILE_NAME), Math.max(1, readerCount), registry);
+            return new Database(dataDir.resolve(FILE_NAME), Math.max(1, readerCount), registry, maxQueuedWrites);
         } catch (Exception e) {
             throw new StorageException("cannot open database in " + dataDir, e);
         }
@@ -143,7 +154,8 @@ public final class Database implements AutoCloseable {
     /**
      * Queues {@code work} for the writer thread; the future completes after the transaction that
      * contains it is committed (durably), or exceptionally if the work or the commit failed (then
-     * nothing of this work is stored).
+     * nothing of this work is stored). If {@link #DEFAULT_MAX_QUEUED_WRITES} (or the configured
+     * bound) writes are already waiting, fails at once with {@link StorageBusyException}.
      */
     public <T> CompletableFuture<T> write(SqlWork<T> work) {
         Objects.requireNonNull(work);
@@ -156,7 +168,10 @@ public final class Database implements AutoCloseable {
             f.completeExceptionally(new IllegalStateException("database closed"));
             return f;
         }
-        queue.add(new WriteJob<>(work, f));
+        if (!queue.offer(new WriteJob<>(work, f))) {
+            busyRejections.increment();
+            f.completeExceptionally(new StorageBusyException("storage busy: " + maxQueued + " writes already queued"));
+        }
         return f;
     }
 
@@ -302,12 +317,12 @@ public final class Database implements AutoCloseable {
     public DatabaseStats stats() {
         long n = commits.sum();
         return new DatabaseStats(n, jobs.sum(), failedJobs.sum(), queue.size(),
-                n == 0 ? 0 : commitNanos.sum() / n, lastCommitNanos);
+                n == 0 ? 0 : commitNanos.sum() / n, lastCommitNanos, busyRejections.sum());
     }
 
-    /** Counters of the writer: commits, jobs, failed jobs, queue depth, mean/last commit time. */
+    /** Counters of the writer: commits, jobs, failed jobs, queue depth, mean/last commit time, writes refused as busy. */
     public record DatabaseStats(long commits, long writeJobs, long failedJobs, int queueDepth,
-                                long meanCommitNanos, long lastCommitNanos) {
+                                long meanCommitNanos, long lastCommitNanos, long busyRejections) {
     }
 
     private void writerLoop() {
@@ -385,8 +400,11 @@ public final class Database implements AutoCloseable {
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
-        queue.add(new WriteJob<>(null, new CompletableFuture<>()));
         try {
+            // The writer drains the queue, so room for the poison pill comes.
+            if (!queue.offer(new WriteJob<>(null, new CompletableFuture<>()), 30, TimeUnit.SECONDS)) {
+                log.warn("database writer did not take the close request");
+            }
             writerThread.join(30_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -437,6 +455,16 @@ public final class Database implements AutoCloseable {
      */
     public static final class WriteFuture<T> extends CompletableFuture<T> {
         private final java.util.concurrent.CountDownLatch settled = new java.util.concurrent.CountDownLatch(1);
+        private volatile boolean failed;
+
+        /**
+         * True once the writer knows this write failed (before the future completes). A later job
+         * that builds on this write checks it on the writer thread and fails too, so nothing is
+         * stored on top of a write that was not.
+         */
+        public boolean failedInWriter() {
+            return failed;
+        }
 
         /** Waits until the write was committed or failed; false on timeout. */
         public boolean awaitSettled(long timeout, TimeUnit unit) throws InterruptedException {
@@ -453,6 +481,7 @@ public final class Database implements AutoCloseable {
 
         void fail(Throwable t, ExecutorService on) {
             Throwable cause = t instanceof SQLException ? new StorageException(t.getMessage(), t) : t;
+            if (future instanceof WriteFuture<?> w) w.failed = true;
             settle();
             on.execute(() -> future.completeExceptionally(cause));
         }

@@ -13,7 +13,9 @@ import org.elohim.node.docs.StreamPosition;
 /**
  * Durable per-peer stream positions (DESIGN §4): the position of the peer's stream I have fully
  * applied ({@code read}) and the position of my stream the peer acknowledged ({@code acked}).
- * Writes complete after commit, so a position handed out in a Hello was really stored.
+ * Writes complete after commit, so a position handed out in a Hello was really stored. A stored
+ * position never moves backwards within an epoch: two sessions of one peer may race (an old
+ * session's late write must not undo a newer one's); a new epoch replaces it.
  */
 public final class PeerPositions {
     static final String COMPONENT = "peer_positions";
@@ -84,6 +86,23 @@ public final class PeerPositions {
         return upsert(peerId, "acked", acked);
     }
 
+    /**
+     * My stream went back (a new epoch for a damaged log): what I had read of every peer may be
+     * lost with it, so every peer is read again from the start, by heads.
+     */
+    public CompletableFuture<Void> forgetReads() {
+        return db.write(c -> {
+            forgetReads(c);
+            return null;
+        });
+    }
+
+    static void forgetReads(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE peer_positions SET read_epoch=0, read_seq=0")) {
+            ps.executeUpdate();
+        }
+    }
+
     public CompletableFuture<Void> forget(String peerId) {
         return db.write(c -> {
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM peer_positions WHERE peer_id=?")) {
@@ -106,7 +125,9 @@ public final class PeerPositions {
             throws SQLException {
         String sql = "INSERT INTO peer_positions(peer_id, " + which + "_epoch, " + which + "_seq, updated_at)"
                 + " VALUES(?,?,?,?) ON CONFLICT(peer_id) DO UPDATE SET " + which + "_epoch=excluded." + which
-                + "_epoch, " + which + "_seq=excluded." + which + "_seq, updated_at=excluded.updated_at";
+                + "_epoch, " + which + "_seq=excluded." + which + "_seq, updated_at=excluded.updated_at"
+                + " WHERE NOT (peer_positions." + which + "_epoch=excluded." + which + "_epoch"
+                + " AND peer_positions." + which + "_seq>excluded." + which + "_seq)";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, peerId);
             ps.setLong(2, p.epoch());

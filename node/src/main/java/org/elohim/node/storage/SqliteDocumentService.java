@@ -158,7 +158,8 @@ public final class SqliteDocumentService implements DocumentService {
 
     /**
      * Starts a new epoch of this node's stream now: a peer reported having read past its end, so
-     * it went back (docs/SYNC-PROTOCOL.md, Epochs). Seqs continue; peers rescan by heads.
+     * it went back (docs/SYNC-PROTOCOL.md, Epochs). Seqs continue; peers rescan by heads, and this
+     * node reads every peer again (what it had read may be lost too).
      */
     public CompletableFuture<StreamPosition> startNewEpoch(String reason) {
         return CompletableFuture.supplyAsync(() -> {
@@ -167,6 +168,7 @@ public final class SqliteDocumentService implements DocumentService {
                 log.warn("starting a new stream epoch {} (was {}): {}", Long.toUnsignedString(fresh, 16),
                         Long.toUnsignedString(epoch, 16), reason);
                 epoch = fresh;
+                Database.join(peerPositions.forgetReads());
                 StreamPosition p = position();
                 watermark.committed(fresh, p.seq());
                 return p;
@@ -234,12 +236,25 @@ public final class SqliteDocumentService implements DocumentService {
         }
         if (!headsChanged && !outlier) {
             if (!l.stored) shard.discard(docId);
-            return CompletableFuture.completedFuture(new ApplyResult(docId, newHeads, 0, false));
+            return afterLastWrite(l, new ApplyResult(docId, newHeads, 0, false));
         }
         // Queued changes (missing deps) are not in encodeChangesSince: keep the input as it came.
         byte[] chunk = l.stored ? (outlier ? changes : d.encodeChangesSince(Hashes.toChangeHashes(oldHeads))) : null;
         return persist(shard, docId, l, chunk, oldHeads, newHeads, owner, reachIfNew,
                 outlier ? EventKind.OUTLIER : kind, origin);
+    }
+
+    /**
+     * A no-op answers only once the write that brought what it found is durable: "I already have
+     * it" must not be acknowledged on the strength of a write that may still fail.
+     */
+    private CompletableFuture<ApplyResult> afterLastWrite(DocumentShard.Loaded l, ApplyResult result) {
+        CompletableFuture<?> last = l.lastWrite;
+        if (last.isDone() && !last.isCompletedExceptionally()) return CompletableFuture.completedFuture(result);
+        return last.handleAsync((x, err) -> {
+            if (err != null) throw new StorageException("the write this change relies on failed: " + err.getMessage(), err);
+            return result;
+        }, db.callbackExecutor());
     }
 
     /**
@@ -327,7 +342,9 @@ public final class SqliteDocumentService implements DocumentService {
             l.chunkBytes += chunk.length;
         }
         l.pendingWrites.incrementAndGet();
+        CompletableFuture<?> previous = l.lastWrite;
         CompletableFuture<Long> write = db.write(c -> {
+            requireStored(previous, docId);
             if (chunk == null) {
                 PreparedStatement ps = db.cached(c, "INSERT INTO documents(id, reach, owner, updated_at,"
                         + " synced_at, heads, size) VALUES(?,?,?,?,?,?,?)");
@@ -401,6 +418,16 @@ public final class SqliteDocumentService implements DocumentService {
         }, db.callbackExecutor());
     }
 
+    /**
+     * On the writer thread: this write was encoded on top of {@code previous}; if that one failed,
+     * the in-memory document held changes that were never stored, so this one must not be stored.
+     */
+    private static void requireStored(CompletableFuture<?> previous, String docId) throws SQLException {
+        if (previous instanceof Database.WriteFuture<?> w && w.failedInWriter()) {
+            throw new SQLException("an earlier write of " + docId + " failed; not storing what was built on it");
+        }
+    }
+
     private boolean needsCompaction(DocumentShard.Loaded l) {
         return l.chunkCount >= options.compactChunkCount()
                 || l.chunkBytes > Math.max(l.snapshotBytes, options.compactMinChunkBytes());
@@ -416,7 +443,9 @@ public final class SqliteDocumentService implements DocumentService {
         l.chunkBytes = 0;
         l.snapshotBytes = snapshot.length;
         l.pendingWrites.incrementAndGet();
+        CompletableFuture<?> previous = l.lastWrite;
         CompletableFuture<Boolean> write = db.write(c -> {
+            requireStored(previous, docId);
             try (PreparedStatement ps = c.prepareStatement("UPDATE documents SET size=?, heads=?,"
                     + " chunk_count=0, chunk_bytes=0 WHERE id=?")) {
                 ps.setLong(1, snapshot.length);

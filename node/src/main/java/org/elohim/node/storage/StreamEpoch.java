@@ -65,7 +65,14 @@ final class StreamEpoch {
         Optional<Marker> marked = readMarker(marker);
         boolean same = stored.isPresent() && marked.isPresent() && !stored.get().restored()
                 && stored.get().epoch() == marked.get().epoch() && stored.get().token() == marked.get().token();
-        if (same && wentBack(db, stored.get().epoch())) same = false;
+        if (same && wentBack(db, stored.get().epoch())) {
+            same = false;
+            // What this node had read of its peers may be among what was lost: read them all again.
+            Database.join(db.write(c -> {
+                PeerPositions.forgetReads(c);
+                return null;
+            }));
+        }
         long epoch = same ? stored.get().epoch() : nonZero();
         write(db, epoch, nowMillis);
         return epoch;

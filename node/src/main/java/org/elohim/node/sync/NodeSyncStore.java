@@ -79,7 +79,18 @@ public final class NodeSyncStore implements SyncStore {
 
     @Override
     public CompletableFuture<Boolean> containsHeads(String docId, List<byte[]> heads) {
-        return read(() -> docs.containsHeads(docId, heads));
+        // The stored heads did not have them, so the history in memory did: answer yes only once
+        // the write that brought them is durable (an empty apply waits for the document's last write).
+        return read(() -> docs.containsHeads(docId, heads)).thenCompose(known -> !known
+                ? CompletableFuture.completedFuture(false)
+                : docs.applyChanges(docId, new byte[0], "", org.elohim.node.reach.Reach.PRIVATE,
+                        org.elohim.node.docs.EventKind.LOCAL, origin).handle((r, err) -> {
+                            if (err == null) return true;
+                            Throwable cause = err instanceof CompletionException && err.getCause() != null
+                                    ? err.getCause() : err;
+                            if (cause instanceof DocumentRejected) return false; // just ask for the changes
+                            throw cause instanceof RuntimeException re ? re : new CompletionException(cause);
+                        }));
     }
 
     @Override

@@ -13,7 +13,7 @@ import org.elohim.sync.SyncSession;
 import org.elohim.sync.SyncTransport;
 
 /** Engine sessions over a real SQLite store, as the node wires them, for tests. */
-final class NodeSessions {
+public final class NodeSessions {
     static final ExecutorService POOL = Executors.newFixedThreadPool(2, r -> {
         Thread t = new Thread(r, "test-sync-session");
         t.setDaemon(true);
@@ -28,7 +28,7 @@ final class NodeSessions {
     private NodeSessions() {
     }
 
-    static NodeSyncStore store(SqliteDocumentService docs) {
+    public static NodeSyncStore store(SqliteDocumentService docs) {
         return new NodeSyncStore(docs, docs.peerPositions(), reason -> epoch(docs, reason), READS,
                 "sync:" + UUID.randomUUID());
     }
@@ -37,7 +37,7 @@ final class NodeSessions {
         return docs.startNewEpoch(reason);
     }
 
-    static SyncSession session(SqliteDocumentService docs, Requester peerAs, ReachEnforcer reach,
+    public static SyncSession session(SqliteDocumentService docs, Requester peerAs, ReachEnforcer reach,
                                SyncSession.Config config, LongSupplier clock, SyncTransport transport) {
         return new SyncSession(store(docs), new ReachSyncPolicy(peerAs, reach), config, clock, transport,
                 new SerialExecutor(POOL), null);
