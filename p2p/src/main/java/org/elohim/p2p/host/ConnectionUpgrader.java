@@ -35,9 +35,11 @@ final class ConnectionUpgrader extends ChannelInboundHandlerAdapter {
     private final Role role;
     private final Optional<PeerId> expectedPeer;
     private final CompletableFuture<P2pConnection> result;
-    /** For an upgrade over a relayed stream: the circuit addresses; null for a TCP socket. */
-    private final Multiaddr relayedRemote;
-    private final Multiaddr relayedLocal;
+    private final String transport;
+    /** Addresses of the pipe (circuit addresses for a relayed stream); null: the socket's own. */
+    private final Multiaddr remote;
+    private final Multiaddr local;
+    private final boolean relayed;
     private ScheduledFuture<?> timeout;
     private SecureSessionEstablished secured;
 
@@ -47,8 +49,15 @@ final class ConnectionUpgrader extends ChannelInboundHandlerAdapter {
 
     ConnectionUpgrader(Host host, Role role, Optional<PeerId> expectedPeer, CompletableFuture<P2pConnection> result,
                        Multiaddr relayedRemote, Multiaddr relayedLocal) {
-        this.relayedRemote = relayedRemote;
-        this.relayedLocal = relayedLocal;
+        this(host, role, expectedPeer, result, "tcp", relayedRemote, relayedLocal, relayedRemote != null);
+    }
+
+    ConnectionUpgrader(Host host, Role role, Optional<PeerId> expectedPeer, CompletableFuture<P2pConnection> result,
+                       String transport, Multiaddr remote, Multiaddr local, boolean relayed) {
+        this.transport = transport;
+        this.remote = remote;
+        this.local = local;
+        this.relayed = relayed;
         this.host = host;
         this.role = role;
         this.expectedPeer = expectedPeer;
@@ -119,11 +128,10 @@ final class ConnectionUpgrader extends ChannelInboundHandlerAdapter {
     private void installMuxer(ChannelHandlerContext ctx, boolean inlined) {
         timeout.cancel(false);
         P2pConnection.Direction dir = role == Role.INITIATOR ? P2pConnection.Direction.OUTBOUND : P2pConnection.Direction.INBOUND;
-        boolean relayed = relayedRemote != null;
         P2pConnection conn = new P2pConnection(ctx.channel(), secured.remotePeer(), secured.remotePublicKey(), dir,
-                relayed ? relayedRemote : Multiaddr.fromInetSocketAddress((InetSocketAddress) ctx.channel().remoteAddress()),
-                relayed ? relayedLocal : Multiaddr.fromInetSocketAddress((InetSocketAddress) ctx.channel().localAddress()),
-                inlined, relayed);
+                remote != null ? remote : Multiaddr.fromInetSocketAddress((InetSocketAddress) ctx.channel().remoteAddress()),
+                local != null ? local : Multiaddr.fromInetSocketAddress((InetSocketAddress) ctx.channel().localAddress()),
+                inlined, relayed, transport);
         YamuxMuxerHandler muxer = new YamuxMuxerHandler(role == Role.INITIATOR, host.config().yamux(),
                 new InboundStreamInitializer(host, conn));
         conn.attach(muxer);

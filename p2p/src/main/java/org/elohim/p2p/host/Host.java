@@ -1,13 +1,7 @@
 package org.elohim.p2p.host;
 
-import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.WriteBufferWaterMark;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.elohim.p2p.identify.IdentifyMessage;
 import org.elohim.p2p.identify.IdentifyService;
@@ -16,7 +10,11 @@ import org.elohim.p2p.noise.Role;
 import org.elohim.p2p.peer.PeerId;
 import org.elohim.p2p.perf.PerfService;
 import org.elohim.p2p.ping.PingService;
+import org.elohim.p2p.transport.ConnectionSink;
+import org.elohim.p2p.transport.DialOptions;
+import org.elohim.p2p.transport.SecuredConnection;
 import org.elohim.p2p.transport.TcpTransport;
+import org.elohim.p2p.transport.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,17 +39,13 @@ public final class Host implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Host.class);
 
-    /** setsockopt(SOL_SOCKET, SO_REUSEPORT) on Linux: Netty's epoll client sockets lack a typed option for it. */
-    private static final io.netty.channel.unix.IntegerUnixChannelOption SO_REUSEPORT =
-            new io.netty.channel.unix.IntegerUnixChannelOption("SO_REUSEPORT", 1, 15);
-
     private final HostConfig config;
-    private final TcpTransport transport;
+    private final TcpTransport tcp;
+    private final List<Transport> transports = new CopyOnWriteArrayList<>();
     private final EventLoopGroup group;
     private final boolean ownsGroup;
     private final Map<String, StreamHandler> handlers = new ConcurrentHashMap<>();
     private final List<HostListener> listeners = new CopyOnWriteArrayList<>();
-    private final List<Channel> servers = new CopyOnWriteArrayList<>();
     private final List<Multiaddr> listenAddrs = new CopyOnWriteArrayList<>();
     private final Map<PeerId, List<P2pConnection>> connections = new ConcurrentHashMap<>();
     private final Map<PeerId, CompletableFuture<P2pConnection>> pendingDials = new ConcurrentHashMap<>();
@@ -63,7 +57,8 @@ public final class Host implements AutoCloseable {
 
     private Host(HostConfig config, TcpTransport transport, EventLoopGroup group, boolean ownsGroup) {
         this.config = config;
-        this.transport = transport;
+        this.tcp = transport;
+        this.transports.add(transport);
         this.group = group;
         this.ownsGroup = ownsGroup;
         handlers.put(IdentifyService.PROTOCOL, IdentifyService.responder(this::identifyMessageFor));
@@ -136,56 +131,108 @@ public final class Host implements AutoCloseable {
 
     // ------------------------------------------------------------------ listen / dial
 
-    /** Listens on a {@code /ip4|ip6/<addr>/tcp/<port>} address (port 0: ephemeral); returns the bound address. */
+    /** Adds a transport (QUIC, WebSocket, ...); later listen and dial calls can use it. */
+    public void addTransport(Transport transport) {
+        transports.add(transport);
+    }
+
+    /** The transports, in the order they were added (TCP first). */
+    public List<Transport> transports() {
+        return List.copyOf(transports);
+    }
+
+    /** Listens on an address of any of our transports (port 0: ephemeral); returns the bound address. */
     public CompletableFuture<Multiaddr> listen(Multiaddr addr) {
-        CompletableFuture<Multiaddr> result = new CompletableFuture<>();
-        if (!TcpTransport.canHandle(addr)) {
-            result.completeExceptionally(new IllegalArgumentException("cannot listen on " + addr));
-            return result;
+        Optional<Transport> t = transports.stream().filter(x -> x.canListen(addr)).findFirst();
+        if (t.isEmpty()) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("no transport can listen on " + addr));
         }
-        ServerBootstrap b = new ServerBootstrap().group(group).channel(transport.serverChannelClass());
-        if (transport.isEpoll()) {
-            // Lets hole-punching dials leave from the listen port (DCUtR's TCP simultaneous open).
-            b.option(ChannelOption.SO_REUSEADDR, true).option(io.netty.channel.epoll.EpollChannelOption.SO_REUSEPORT, true);
+        return t.get().listen(group, addr, new InboundSink(t.get().name())).thenApply(bound -> {
+            listenAddrs.add(bound);
+            pushIdentify();
+            return bound;
+        });
+    }
+
+    /** Inbound connections of one transport: admission against the limits, then the upgrade. */
+    private final class InboundSink implements ConnectionSink {
+        private final String transportName;
+
+        InboundSink(String transportName) {
+            this.transportName = transportName;
         }
-        b
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
-                .childHandler(new ChannelInitializer<>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        // Upgrades under way count too, so that half-open handshakes cannot pile up.
-                        if (closed || connectionCount() + pendingInbound.get() >= config.maxConnections()) {
-                            ch.close();
-                            return;
-                        }
-                        pendingInbound.incrementAndGet();
-                        CompletableFuture<P2pConnection> f = new CompletableFuture<>();
-                        f.whenComplete((c, e) -> {
-                            pendingInbound.decrementAndGet();
-                            if (e != null) {
-                                log.debug("inbound upgrade from {} failed: {}", ch.remoteAddress(), e.toString());
-                            }
-                        });
-                        new ConnectionUpgrader(Host.this, Role.RESPONDER, Optional.empty(), f).install(ch);
-                    }
-                });
-        InetSocketAddress requested = addr.withoutPeerId().toInetSocketAddress();
-        b.bind(requested).addListener((ChannelFuture f) -> {
-            if (!f.isSuccess()) {
-                result.completeExceptionally(f.cause());
+
+        @Override
+        public void rawChannel(Channel ch, Multiaddr remote, Multiaddr local) {
+            // Upgrades under way count too, so that half-open handshakes cannot pile up.
+            if (closed || connectionCount() + pendingInbound.get() >= config.maxConnections()) {
+                ch.close();
                 return;
             }
-            servers.add(f.channel());
-            // Keep the requested address (a dual-stack socket reports 0.0.0.0 as ::), with the actual port.
-            int port = ((InetSocketAddress) f.channel().localAddress()).getPort();
-            Multiaddr bound = Multiaddr.fromInetSocketAddress(requested.isUnresolved()
-                    ? (InetSocketAddress) f.channel().localAddress() : new InetSocketAddress(requested.getAddress(), port));
-            listenAddrs.add(bound);
-            result.complete(bound);
-            pushIdentify();
-        });
-        return result;
+            pendingInbound.incrementAndGet();
+            CompletableFuture<P2pConnection> f = new CompletableFuture<>();
+            f.whenComplete((c, e) -> {
+                pendingInbound.decrementAndGet();
+                if (e != null) {
+                    log.debug("inbound upgrade from {} failed: {}", remote, e.toString());
+                }
+            });
+            new ConnectionUpgrader(Host.this, Role.RESPONDER, Optional.empty(), f, transportName, remote, local, false)
+                    .install(ch);
+        }
+
+        @Override
+        public void securedConnection(SecuredConnection sc) {
+            if (closed || adoptSecured(sc) == null) {
+                sc.channel().close();
+            }
+        }
+    }
+
+    /** Outbound connection of one dial: upgrade (raw pipes) or adoption (secured), completing {@code result}. */
+    private final class DialSink implements ConnectionSink {
+        private final String transportName;
+        private final Role role;
+        private final Optional<PeerId> peer;
+        private final CompletableFuture<P2pConnection> result;
+
+        DialSink(String transportName, Role role, Optional<PeerId> peer, CompletableFuture<P2pConnection> result) {
+            this.transportName = transportName;
+            this.role = role;
+            this.peer = peer;
+            this.result = result;
+        }
+
+        @Override
+        public void rawChannel(Channel ch, Multiaddr remote, Multiaddr local) {
+            new ConnectionUpgrader(Host.this, role, peer, result, transportName, remote, local, false).install(ch);
+        }
+
+        @Override
+        public void securedConnection(SecuredConnection sc) {
+            if (peer.isPresent() && !peer.get().equals(sc.remotePeer())) {
+                sc.channel().close();
+                result.completeExceptionally(new org.elohim.p2p.noise.PeerIdMismatchException(peer.get(), sc.remotePeer()));
+                return;
+            }
+            P2pConnection conn = adoptSecured(sc);
+            if (conn == null) {
+                sc.channel().close();
+                result.completeExceptionally(new IllegalStateException("connection limit reached"));
+            } else {
+                result.complete(conn);
+            }
+        }
+    }
+
+    /** Registers a connection a transport secured itself; null if refused. Event loop of the connection. */
+    private P2pConnection adoptSecured(SecuredConnection sc) {
+        P2pConnection conn = new P2pConnection(sc.channel(), sc.remotePeer(), sc.remotePublicKey(),
+                sc.outbound() ? P2pConnection.Direction.OUTBOUND : P2pConnection.Direction.INBOUND,
+                sc.remoteAddr(), sc.localAddr(), false, false, sc.transport());
+        conn.attach(sc);
+        sc.inboundStreams(new InboundStreamInitializer(this, conn));
+        return connectionUpgraded(conn) ? conn : null;
     }
 
     /**
@@ -207,8 +254,8 @@ public final class Host implements AutoCloseable {
         if (isCircuit && circuit == null) {
             return CompletableFuture.failedFuture(new IllegalArgumentException("no circuit relay client to dial " + addr));
         }
-        if (!isCircuit && !TcpTransport.canHandle(addr)) {
-            return CompletableFuture.failedFuture(new IllegalArgumentException("cannot dial " + addr));
+        if (!isCircuit && transportFor(addr).isEmpty()) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("no transport can dial " + addr));
         }
         Optional<PeerId> peer = addr.peerId();
         if (peer.isPresent()) {
@@ -250,8 +297,8 @@ public final class Host implements AutoCloseable {
      */
     public CompletableFuture<P2pConnection> dialDirect(Multiaddr addr, boolean securityInitiator) {
         CompletableFuture<P2pConnection> result = new CompletableFuture<>();
-        if (!TcpTransport.canHandle(addr)) {
-            result.completeExceptionally(new IllegalArgumentException("cannot dial " + addr));
+        if (transportFor(addr).isEmpty()) {
+            result.completeExceptionally(new IllegalArgumentException("no transport can dial " + addr));
             return result;
         }
         dial0(addr, addr.peerId(), result, securityInitiator ? Role.INITIATOR : Role.RESPONDER, true);
@@ -291,18 +338,8 @@ public final class Host implements AutoCloseable {
         pushIdentify();
     }
 
-    private int listenPort(boolean v4) {
-        for (Multiaddr m : listenAddrs) {
-            try {
-                InetSocketAddress sa = m.toInetSocketAddress();
-                if (sa.getAddress() != null && (sa.getAddress() instanceof java.net.Inet4Address) == v4) {
-                    return sa.getPort();
-                }
-            } catch (RuntimeException e) {
-                // not a TCP listen address
-            }
-        }
-        return -1;
+    private Optional<Transport> transportFor(Multiaddr addr) {
+        return transports.stream().filter(t -> t.canDial(addr)).findFirst();
     }
 
     private void dial0(Multiaddr addr, Optional<PeerId> peer, CompletableFuture<P2pConnection> result, Role role,
@@ -315,41 +352,20 @@ public final class Host implements AutoCloseable {
             result.completeExceptionally(new IOException("connection limit " + config.maxConnections() + " reached"));
             return;
         }
-        InetSocketAddress target;
-        try {
-            target = addr.withoutPeerId().toInetSocketAddress();
-            if (target.isUnresolved()) {
-                target = new InetSocketAddress(target.getHostString(), target.getPort());
+        Transport t = transportFor(addr).orElseThrow();
+        DialOptions options = new DialOptions(peer, fromListenPort, config.handshakeTimeout());
+        t.dial(group, addr, options, new DialSink(t.name(), role, peer, result)).whenComplete((v, e) -> {
+            if (e == null) {
+                return;
             }
-        } catch (RuntimeException e) {
-            result.completeExceptionally(e);
-            return;
-        }
-        Bootstrap b = new Bootstrap().group(group).channel(transport.socketChannelClass());
-        int localPort = fromListenPort && transport.isEpoll() && target.getAddress() != null
-                ? listenPort(target.getAddress() instanceof java.net.Inet4Address) : -1;
-        if (localPort > 0) {
-            b.option(ChannelOption.SO_REUSEADDR, true).option(SO_REUSEPORT, 1).localAddress(new InetSocketAddress(localPort));
-        }
-        b.option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.handshakeTimeout().toMillis())
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
-                .handler(new ChannelInitializer<>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        new ConnectionUpgrader(Host.this, role, peer, result).install(ch);
-                    }
-                })
-                .connect(target).addListener((ChannelFuture f) -> {
-                    if (!f.isSuccess()) {
-                        if (localPort > 0 && role == Role.INITIATOR && !(f.cause() instanceof io.netty.channel.ConnectTimeoutException)) {
-                            // the listen port is taken for this peer (e.g. a connection from it exists): plain dial
-                            dial0(addr, peer, result, role, false);
-                        } else {
-                            result.completeExceptionally(f.cause());
-                        }
-                    }
-                });
+            if (fromListenPort && role == Role.INITIATOR && t instanceof TcpTransport
+                    && !(e instanceof io.netty.channel.ConnectTimeoutException)) {
+                // the listen port is taken for this peer (e.g. a connection from it exists): plain dial
+                dial0(addr, peer, result, role, false);
+            } else {
+                result.completeExceptionally(e);
+            }
+        });
     }
 
     /** Opens a stream to a connected peer; install its handlers with {@link P2pStream#start}. */
@@ -601,8 +617,8 @@ public final class Host implements AutoCloseable {
         if (idleCheck != null) {
             idleCheck.cancel(false);
         }
-        for (Channel s : servers) {
-            s.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        for (Transport t : transports) {
+            t.close();
         }
         for (P2pConnection c : connections()) {
             c.channel().close().awaitUninterruptibly(2, TimeUnit.SECONDS);

@@ -6,7 +6,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import org.elohim.p2p.multistream.MultistreamListener;
 import org.elohim.p2p.multistream.MultistreamNegotiated;
-import org.elohim.p2p.yamux.YamuxStreamChannel;
+import io.netty.channel.Channel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,7 +14,7 @@ import java.time.Duration;
 
 /** Streams the peer opens: multistream-select against the host's handlers, then the chosen handler. */
 @ChannelHandler.Sharable
-final class InboundStreamInitializer extends ChannelInitializer<YamuxStreamChannel> {
+final class InboundStreamInitializer extends ChannelInitializer<Channel> {
 
     private static final Logger log = LoggerFactory.getLogger(InboundStreamInitializer.class);
 
@@ -27,7 +27,7 @@ final class InboundStreamInitializer extends ChannelInitializer<YamuxStreamChann
     }
 
     @Override
-    protected void initChannel(YamuxStreamChannel ch) {
+    protected void initChannel(Channel ch) {
         ch.pipeline().addLast(new MultistreamListener(host::supports, host::protocols, Duration.ofSeconds(10),
                 MultistreamListener.DEFAULT_MAX_ATTEMPTS));
         ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {

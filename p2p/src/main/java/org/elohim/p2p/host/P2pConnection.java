@@ -10,7 +10,7 @@ import org.elohim.p2p.multistream.MultistreamDialer;
 import org.elohim.p2p.multistream.MultistreamNegotiated;
 import org.elohim.p2p.peer.PeerId;
 import org.elohim.p2p.yamux.YamuxMuxerHandler;
-import org.elohim.p2p.yamux.YamuxStreamChannel;
+import org.elohim.p2p.transport.StreamMuxer;
 
 import java.nio.channels.ClosedChannelException;
 import java.util.List;
@@ -33,10 +33,11 @@ public final class P2pConnection {
     private final Multiaddr localAddr;
     private final boolean muxerInlined;
     private final boolean relayed;
+    private final String transport;
     private volatile boolean keepAlive;
     private final CompletableFuture<IdentifyMessage> identified = new CompletableFuture<>();
     private final AtomicReference<IdentifyMessage> identify = new AtomicReference<>();
-    private YamuxMuxerHandler muxer;
+    private StreamMuxer muxer;
     private long idleSince;
 
     P2pConnection(Channel channel, PeerId remotePeer, byte[] remotePublicKey, Direction direction,
@@ -46,6 +47,12 @@ public final class P2pConnection {
 
     P2pConnection(Channel channel, PeerId remotePeer, byte[] remotePublicKey, Direction direction,
                   Multiaddr remoteAddr, Multiaddr localAddr, boolean muxerInlined, boolean relayed) {
+        this(channel, remotePeer, remotePublicKey, direction, remoteAddr, localAddr, muxerInlined, relayed, "tcp");
+    }
+
+    P2pConnection(Channel channel, PeerId remotePeer, byte[] remotePublicKey, Direction direction,
+                  Multiaddr remoteAddr, Multiaddr localAddr, boolean muxerInlined, boolean relayed, String transport) {
+        this.transport = transport;
         this.channel = channel;
         this.remotePeer = remotePeer;
         this.remotePublicKey = remotePublicKey.clone();
@@ -56,7 +63,7 @@ public final class P2pConnection {
         this.relayed = relayed;
     }
 
-    void attach(YamuxMuxerHandler muxer) {
+    void attach(StreamMuxer muxer) {
         this.muxer = muxer;
     }
 
@@ -82,8 +89,15 @@ public final class P2pConnection {
         return localAddr;
     }
 
+    /** The stream muxer: yamux, or {@code quic} where the transport has its own streams. */
     public String muxer() {
-        return YamuxMuxerHandler.PROTOCOL_ID;
+        return muxer instanceof YamuxMuxerHandler ? YamuxMuxerHandler.PROTOCOL_ID : transport;
+    }
+
+    /** The transport the connection runs on: {@code tcp}, {@code quic} or {@code ws} (for a relayed one, the
+     *  transport of the relayed pipe as the upgrader saw it). */
+    public String transport() {
+        return transport;
     }
 
     /** True if the muxer was agreed inside the Noise handshake, false if by multistream-select. */
@@ -150,9 +164,9 @@ public final class P2pConnection {
             return result;
         }
         P2pConnection self = this;
-        muxer.openStream(new ChannelInitializer<YamuxStreamChannel>() {
+        muxer.openStream(new ChannelInitializer<Channel>() {
             @Override
-            protected void initChannel(YamuxStreamChannel ch) {
+            protected void initChannel(Channel ch) {
                 MultistreamDialer dialer = new MultistreamDialer(List.of(protocols));
                 dialer.protocol().whenComplete((p, err) -> {
                     if (err != null) {
@@ -218,6 +232,6 @@ public final class P2pConnection {
 
     @Override
     public String toString() {
-        return "P2pConnection[" + direction + (relayed ? " relayed " : " ") + remotePeer + " @ " + remoteAddr + "]";
+        return "P2pConnection[" + direction + " " + transport + (relayed ? " relayed " : " ") + remotePeer + " @ " + remoteAddr + "]";
     }
 }

@@ -2,16 +2,18 @@ package org.elohim.p2p.host;
 
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.Channel;
+import io.netty.channel.socket.DuplexChannel;
 import org.elohim.p2p.peer.PeerId;
 import org.elohim.p2p.yamux.YamuxStreamChannel;
 
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A negotiated stream: the yamux child channel whose pipeline runs the protocol, the protocol agreed by
+ * A negotiated stream: the stream channel (yamux or QUIC) whose pipeline runs the protocol, the protocol agreed by
  * multistream-select, and the connection it belongs to.
  */
-public record P2pStream(YamuxStreamChannel channel, String protocol, P2pConnection connection) {
+public record P2pStream(Channel channel, String protocol, P2pConnection connection) {
 
     public PeerId remotePeer() {
         return connection.remotePeer();
@@ -19,7 +21,18 @@ public record P2pStream(YamuxStreamChannel channel, String protocol, P2pConnecti
 
     /** Half-close: FIN after the pending writes. */
     public ChannelFuture closeWrite() {
-        return channel.closeWrite();
+        return closeWrite(channel);
+    }
+
+    /** Half-closes a stream channel of any muxer (yamux FIN, QUIC stream FIN). */
+    public static ChannelFuture closeWrite(Channel stream) {
+        if (stream instanceof YamuxStreamChannel y) {
+            return y.closeWrite();
+        }
+        if (stream instanceof DuplexChannel d) {
+            return d.shutdownOutput();
+        }
+        return stream.close();
     }
 
     /**

@@ -60,7 +60,7 @@ public final class IdentifyService {
                 ch.close();
                 return;
             }
-            ((org.elohim.p2p.yamux.YamuxStreamChannel) ch).closeWrite().addListener(x -> ch.close());
+            P2pStream.closeWrite(ch).addListener(x -> ch.close());
         });
     }
 }

@@ -8,7 +8,7 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import org.elohim.p2p.codec.MalformedFrameException;
 import org.elohim.p2p.host.P2pStream;
 import org.elohim.p2p.host.StreamHandler;
-import org.elohim.p2p.yamux.YamuxStreamChannel;
+
 
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.CompletableFuture;
@@ -112,7 +112,7 @@ public final class PerfService {
 
         @Override
         void doneSending(ChannelHandlerContext ctx) {
-            ((YamuxStreamChannel) ctx.channel()).closeWrite().addListener(f -> ctx.close());
+            P2pStream.closeWrite(ctx.channel()).addListener(f -> ctx.close());
         }
 
         @Override
@@ -143,7 +143,7 @@ public final class PerfService {
 
         @Override
         void doneSending(ChannelHandlerContext ctx) {
-            ((YamuxStreamChannel) ctx.channel()).closeWrite().addListener(f -> uploadedAt = System.nanoTime());
+            P2pStream.closeWrite(ctx.channel()).addListener(f -> uploadedAt = System.nanoTime());
         }
 
         @Override

@@ -9,7 +9,7 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import org.elohim.p2p.codec.MalformedFrameException;
 import org.elohim.p2p.host.P2pStream;
 import org.elohim.p2p.host.StreamHandler;
-import org.elohim.p2p.yamux.YamuxStreamChannel;
+
 
 import java.nio.channels.ClosedChannelException;
 import java.security.SecureRandom;
@@ -46,7 +46,7 @@ public final class PingService {
             public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
                 if (evt instanceof ChannelInputShutdownEvent) {
                     ctx.flush();
-                    ((YamuxStreamChannel) ctx.channel()).closeWrite().addListener(f -> ctx.close());
+                    P2pStream.closeWrite(ctx.channel()).addListener(f -> ctx.close());
                 }
             }
         });
@@ -102,7 +102,7 @@ public final class PingService {
                         rtts.add(Duration.ofNanos(rtt));
                         if (rtts.size() == count) {
                             result.complete(List.copyOf(rtts));
-                            ((YamuxStreamChannel) ctx.channel()).closeWrite();
+                            P2pStream.closeWrite(ctx.channel());
                         } else {
                             sendPing(ctx);
                         }

@@ -28,7 +28,8 @@ import java.util.function.Consumer;
  * frames, and exposes every stream as a {@link YamuxStreamChannel} child. Inbound streams get
  * {@code inboundStreamInitializer} (a sharable handler, typically a {@code ChannelInitializer}) in their pipeline.
  */
-public final class YamuxMuxerHandler extends ChannelDuplexHandler implements YamuxSessionListener {
+public final class YamuxMuxerHandler extends ChannelDuplexHandler implements YamuxSessionListener,
+        org.elohim.p2p.transport.StreamMuxer {
 
     public static final String PROTOCOL_ID = "/yamux/1.0.0";
 

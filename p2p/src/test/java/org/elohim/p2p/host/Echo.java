@@ -52,7 +52,7 @@ public final class Echo {
             public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
                 if (evt instanceof ChannelInputShutdownEvent) {
                     ctx.flush();
-                    ((YamuxStreamChannel) ctx.channel()).closeWrite().addListener(f -> ctx.close());
+                    P2pStream.closeWrite(ctx.channel()).addListener(f -> ctx.close());
                 }
             }
         });
@@ -81,7 +81,7 @@ public final class Echo {
         @Override
         public void handlerAdded(ChannelHandlerContext ctx) {
             ctx.writeAndFlush(Unpooled.wrappedBuffer(payload));
-            ((YamuxStreamChannel) ctx.channel()).closeWrite();
+            P2pStream.closeWrite(ctx.channel());
         }
 
         @Override

@@ -58,6 +58,9 @@ class HostTest {
         P2pConnection conn = client.dial(addr.withPeerId(server.peerId())).get(10, TimeUnit.SECONDS);
         assertThat(conn.remotePeer()).isEqualTo(server.peerId());
         assertThat(conn.isMuxerInlined()).isEqualTo(inline);
+        assertThat(conn.transport()).isEqualTo("tcp");
+        assertThat(conn.muxer()).isEqualTo("/yamux/1.0.0");
+        assertThat(conn.isRelayed()).isFalse();
         assertThat(client.dial(addr.withPeerId(server.peerId())).get(5, TimeUnit.SECONDS)).isSameAs(conn);
 
         IdentifyMessage id = conn.identified().get(5, TimeUnit.SECONDS);
