@@ -15,6 +15,8 @@ import org.elohim.p2p.transport.DialOptions;
 import org.elohim.p2p.transport.SecuredConnection;
 import org.elohim.p2p.transport.TcpTransport;
 import org.elohim.p2p.transport.Transport;
+import org.elohim.p2p.transport.quic.QuicConfig;
+import org.elohim.p2p.transport.quic.QuicTransport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,12 +78,22 @@ public final class Host implements AutoCloseable {
     /** A host with its own event loop group (2 threads; epoll when available). */
     public static Host create(HostConfig config) {
         TcpTransport t = new TcpTransport();
-        return new Host(config, t, t.newEventLoopGroup(2), true);
+        return withDefaultTransports(new Host(config, t, t.newEventLoopGroup(2), true));
     }
 
     /** A host on a shared event loop group, created by {@code transport}. */
     public static Host create(HostConfig config, TcpTransport transport, EventLoopGroup group) {
-        return new Host(config, transport, group, false);
+        return withDefaultTransports(new Host(config, transport, group, false));
+    }
+
+    /** TCP, then QUIC where the native library loads. */
+    private static Host withDefaultTransports(Host h) {
+        if (QuicTransport.isAvailable()) {
+            h.addTransport(new QuicTransport(h.config.identity(), QuicConfig.defaults(), h.tcp.isEpoll()));
+        } else {
+            log.info("QUIC unavailable on this platform: {}", String.valueOf(io.netty.handler.codec.quic.Quic.unavailabilityCause()));
+        }
+        return h;
     }
 
     public HostConfig config() {

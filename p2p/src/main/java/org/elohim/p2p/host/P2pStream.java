@@ -3,7 +3,10 @@ package org.elohim.p2p.host;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.Channel;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.codec.quic.DefaultQuicStreamFrame;
+import io.netty.handler.codec.quic.QuicStreamChannel;
 import org.elohim.p2p.peer.PeerId;
 import org.elohim.p2p.yamux.YamuxStreamChannel;
 
@@ -28,6 +31,10 @@ public record P2pStream(Channel channel, String protocol, P2pConnection connecti
     public static ChannelFuture closeWrite(Channel stream) {
         if (stream instanceof YamuxStreamChannel y) {
             return y.closeWrite();
+        }
+        if (stream instanceof QuicStreamChannel q) {
+            // A FIN frame queued behind the data: shutdownOutput() would not wait for writes held by flow control.
+            return q.writeAndFlush(new DefaultQuicStreamFrame(Unpooled.EMPTY_BUFFER, true));
         }
         if (stream instanceof DuplexChannel d) {
             return d.shutdownOutput();
