@@ -12,11 +12,13 @@ import org.elohim.p2p.perf.PerfService;
 import org.elohim.p2p.ping.PingService;
 import org.elohim.p2p.transport.ConnectionSink;
 import org.elohim.p2p.transport.DialOptions;
+import org.elohim.p2p.transport.LazyTransport;
 import org.elohim.p2p.transport.SecuredConnection;
 import org.elohim.p2p.transport.TcpTransport;
 import org.elohim.p2p.transport.Transport;
 import org.elohim.p2p.transport.quic.QuicConfig;
 import org.elohim.p2p.transport.quic.QuicTransport;
+import org.elohim.p2p.transport.ws.WebSocketTransport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,14 +88,22 @@ public final class Host implements AutoCloseable {
         return withDefaultTransports(new Host(config, transport, group, false));
     }
 
-    /** TCP, then QUIC where the native library loads. */
+    /** TCP, WebSocket and QUIC (QUIC created, with its certificate and native library, on first use). */
     private static Host withDefaultTransports(Host h) {
-        if (QuicTransport.isAvailable()) {
-            h.addTransport(new QuicTransport(h.config.identity(), QuicConfig.defaults(), h.tcp.isEpoll()));
-        } else {
-            log.info("QUIC unavailable on this platform: {}", String.valueOf(io.netty.handler.codec.quic.Quic.unavailabilityCause()));
-        }
+        h.addTransport(new WebSocketTransport(h.tcp));
+        QuicTransport.addTo(h, QuicConfig.defaults());
         return h;
+    }
+
+    /** Our transport of that type (a lazy one once created), e.g. QUIC to punch holes from its listen port. */
+    public <T extends Transport> Optional<T> transport(Class<T> type) {
+        for (Transport t : transports) {
+            Transport real = t instanceof LazyTransport lazy ? lazy.created().orElse(null) : t;
+            if (type.isInstance(real)) {
+                return Optional.of(type.cast(real));
+            }
+        }
+        return Optional.empty();
     }
 
     public HostConfig config() {

@@ -100,7 +100,7 @@ public final class TcpTransport implements Transport {
 
     @Override
     public CompletableFuture<Multiaddr> listen(EventLoopGroup group, Multiaddr addr, ConnectionSink sink) {
-        return bind(group, addr, new ChannelInitializer<>() {
+        return bindFor(group, addr, servers, new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
                 sink.rawChannel(ch, Multiaddr.fromInetSocketAddress((InetSocketAddress) ch.remoteAddress()),
@@ -109,8 +109,12 @@ public final class TcpTransport implements Transport {
         });
     }
 
-    /** Binds a TCP server whose accepted channels {@code child} sets up; used by the WebSocket transport too. */
-    CompletableFuture<Multiaddr> bind(EventLoopGroup group, Multiaddr addr, ChannelInitializer<Channel> child) {
+    /**
+     * Binds a TCP server whose accepted channels {@code child} sets up, recorded in {@code into}; used by the
+     * WebSocket transport too (with its own list, so that its ports are not taken for TCP hole punching).
+     */
+    public CompletableFuture<Multiaddr> bindFor(EventLoopGroup group, Multiaddr addr, List<Channel> into,
+                                               ChannelInitializer<Channel> child) {
         CompletableFuture<Multiaddr> result = new CompletableFuture<>();
         ServerBootstrap b = new ServerBootstrap().group(group).channel(serverChannelClass());
         if (epoll) {
@@ -131,7 +135,7 @@ public final class TcpTransport implements Transport {
                 result.completeExceptionally(f.cause());
                 return;
             }
-            servers.add(f.channel());
+            into.add(f.channel());
             // Keep the requested address (a dual-stack socket reports 0.0.0.0 as ::), with the actual port.
             int port = ((InetSocketAddress) f.channel().localAddress()).getPort();
             result.complete(Multiaddr.fromInetSocketAddress(requested.isUnresolved()
@@ -142,7 +146,7 @@ public final class TcpTransport implements Transport {
 
     @Override
     public CompletableFuture<Void> dial(EventLoopGroup group, Multiaddr addr, DialOptions options, ConnectionSink sink) {
-        return connect(group, addr, options, new ChannelInitializer<>() {
+        return connectFor(group, addr, options, new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
                 // Not connected yet: the upgrader reads the socket's addresses once it is.
@@ -152,7 +156,7 @@ public final class TcpTransport implements Transport {
     }
 
     /** Opens a TCP connection set up by {@code handler}; completes when connected. */
-    CompletableFuture<Void> connect(EventLoopGroup group, Multiaddr addr, DialOptions options,
+    public CompletableFuture<Void> connectFor(EventLoopGroup group, Multiaddr addr, DialOptions options,
                                     ChannelInitializer<Channel> handler) {
         CompletableFuture<Void> result = new CompletableFuture<>();
         InetSocketAddress target;

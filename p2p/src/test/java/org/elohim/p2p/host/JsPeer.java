@@ -109,6 +109,13 @@ public final class JsPeer implements AutoCloseable {
         return ready.get("peer").asText();
     }
 
+    /** All listen addresses with /p2p/, in the order the peer reported them. */
+    public java.util.List<String> addresses() {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        ready.get("addrs").forEach(a -> out.add(a.asText()));
+        return out;
+    }
+
     /** Full listen address with /p2p/. */
     public String address() {
         return ready.get("addrs").get(0).asText();

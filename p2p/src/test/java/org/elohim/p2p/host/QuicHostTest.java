@@ -112,7 +112,7 @@ class QuicHostTest {
         Host client = host();
         Multiaddr addr = server.listen(Multiaddr.parse("/ip4/127.0.0.1/udp/0/quic-v1")).get(5, TimeUnit.SECONDS);
         Multiaddr mine = client.listen(Multiaddr.parse("/ip4/127.0.0.1/udp/0/quic-v1")).get(5, TimeUnit.SECONDS);
-        QuicTransport quic = (QuicTransport) client.transports().stream().filter(t -> t instanceof QuicTransport).findFirst().orElseThrow();
+        QuicTransport quic = client.transport(QuicTransport.class).orElseThrow();
         assumeThat(quic.listenPort(true)).isPositive();
         P2pConnection conn = client.dial(addr.withPeerId(server.peerId()), true).get(10, TimeUnit.SECONDS);
         assertThat(conn.localAddr().toString()).endsWith("/udp/" + mine.components().get(1).port() + "/quic-v1");

@@ -29,6 +29,7 @@ import org.elohim.p2p.noise.PeerIdMismatchException;
 import org.elohim.p2p.peer.IdentityKey;
 import org.elohim.p2p.transport.ConnectionSink;
 import org.elohim.p2p.transport.DialOptions;
+import org.elohim.p2p.transport.TcpTransport;
 import org.elohim.p2p.transport.Transport;
 import org.elohim.p2p.transport.tls.CertificateFormatException;
 import org.elohim.p2p.transport.tls.Libp2pCertificate;
@@ -78,6 +79,17 @@ public final class QuicTransport implements Transport {
         this.clientSsl = QuicSslContextBuilder.forClient()
                 .keyManager(credentials.privateKey(), null, credentials.certificate())
                 .applicationProtocols(ALPN).trustManager(Libp2pTrustManager.INSTANCE).build();
+    }
+
+    /**
+     * Adds QUIC to {@code host} (created, with its certificate and native library, on the first QUIC listen or
+     * dial); returns the host. {@code Host.create} does this with the defaults.
+     */
+    public static org.elohim.p2p.host.Host addTo(org.elohim.p2p.host.Host host, QuicConfig config) {
+        boolean epoll = host.transport(org.elohim.p2p.transport.TcpTransport.class).map(TcpTransport::isEpoll).orElse(false);
+        host.addTransport(new org.elohim.p2p.transport.LazyTransport(NAME, QuicTransport::canHandle,
+                () -> new QuicTransport(host.config().identity(), config, epoll)));
+        return host;
     }
 
     /** Whether the native QUIC library loads on this platform. */
