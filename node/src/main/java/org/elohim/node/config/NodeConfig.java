@@ -15,6 +15,7 @@ public record NodeConfig(Path dataDir,
                          String grpcBind, int grpcPort, int maxGrpcMessageBytes,
                          boolean p2pEnabled, String p2pBind, int p2pPort,
                          int cacheDocuments,
+                         int materializeBudgetMb,
                          RealtimeAccess realtimeAccess,
                          String logLevel) {
 
@@ -61,6 +62,7 @@ public record NodeConfig(Path dataDir,
                 (String) v.get("grpc.bind"), intOf(v, "grpc.port"), intOf(v, "grpc.max_message_bytes"),
                 (Boolean) v.get("p2p.enabled"), (String) v.get("p2p.bind"), intOf(v, "p2p.port"),
                 intOf(v, "storage.cache_documents"),
+                intOf(v, "storage.materialize_budget_mb"),
                 RealtimeAccess.parse((String) v.get("realtime.access")),
                 (String) v.get("log.level"));
     }
@@ -82,6 +84,7 @@ public record NodeConfig(Path dataDir,
         m.put("p2p.bind", p2pBind);
         m.put("p2p.port", (long) p2pPort);
         m.put("storage.cache_documents", (long) cacheDocuments);
+        m.put("storage.materialize_budget_mb", (long) materializeBudgetMb);
         m.put("realtime.access", realtimeAccess.wireName());
         m.put("log.level", logLevel);
         return m;

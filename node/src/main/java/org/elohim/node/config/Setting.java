@@ -23,8 +23,11 @@ public record Setting(String key, Type type, Object defaultValue, long min, long
             str("p2p.bind", "0.0.0.0", "Address of the libp2p TCP listener."),
             port("p2p.port", 4001, "libp2p port; 0 picks a free port."),
             num("storage.cache_documents", 256, 1, 1_000_000,
-                    "Automerge documents kept loaded in memory (about 1 MB of native memory each at most);"
-                            + " idle ones are evicted and freed."),
+                    "Documents whose change graph stays cached in memory; idle ones are evicted."),
+            num("storage.materialize_budget_mb", 64, 1, 1_000_000,
+                    "Stored size (MB) of the documents the CRDT engine may build at once, for content views,"
+                            + " the node's own edits and compaction (the engine takes up to ~500x that in native"
+                            + " memory for text). Larger documents still sync; their content views answer an error."),
             str("realtime.access", "open", "Who may open a WebSocket session: \"open\" (anyone; unauthenticated"
                     + " sessions are anonymous and receive commons documents only) or \"paired\" (paired devices only)."),
             str("log.level", "info", "Log level of the node: error, warn, info, debug, trace."));

@@ -33,6 +33,9 @@ final class GrpcErrors {
             Status s = r.reason() == DocumentRejected.Reason.TOO_LARGE ? Status.RESOURCE_EXHAUSTED : Status.INVALID_ARGUMENT;
             return s.withDescription("rejected (" + r.reason() + "): " + r.getMessage()).asRuntimeException();
         }
+        if (t instanceof org.elohim.node.docs.ContentUnavailable u) {
+            return Status.FAILED_PRECONDITION.withDescription(u.getMessage()).asRuntimeException();
+        }
         if (t instanceof PairingRejected p) {
             Status s = p.reason() == PairingRejected.Reason.BAD_TOKEN ? Status.PERMISSION_DENIED : Status.INVALID_ARGUMENT;
             return s.withDescription(p.getMessage()).asRuntimeException();

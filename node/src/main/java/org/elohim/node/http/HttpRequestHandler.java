@@ -136,6 +136,9 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             return HttpReply.error(e.status(), e.getMessage());
         } catch (IllegalArgumentException | DocumentRejected e) {
             return HttpReply.error(400, e.getMessage());
+        } catch (org.elohim.node.docs.ContentUnavailable e) {
+            return HttpReply.error(422, e.getMessage()); // the document syncs; its content is over the budget
+
         } catch (Exception | Error e) {
             log.warn("HTTP {} {} failed", method, path, e);
             return HttpReply.error(500, "internal error");

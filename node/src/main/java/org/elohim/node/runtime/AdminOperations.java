@@ -80,7 +80,13 @@ public final class AdminOperations {
     public Optional<Map<String, Object>> getDocument(String docId) {
         Optional<DocumentInfo> info = storage.documents().info(docId);
         if (info.isEmpty()) return Optional.empty();
-        Optional<Map<String, Object>> content = storage.documents().read(docId, AutomergeJson::toJson).join();
+        Optional<Map<String, Object>> content;
+        try {
+            content = storage.documents().read(docId, AutomergeJson::toJson).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof org.elohim.node.docs.ContentUnavailable u) throw u; // says why
+            throw e;
+        }
         if (content.isEmpty()) return Optional.empty();
         Map<String, Object> m = JsonViews.document(info.get());
         m.put("content", content.get());

@@ -50,7 +50,8 @@ public final class NodeStorage implements AutoCloseable {
         Database db = Database.open(config.dataDir(), 4, registry);
         try {
             SqliteDocumentService docs = SqliteDocumentService.open(db,
-                    SqliteDocumentService.Options.defaults().withCacheCapacity(config.cacheDocuments()), registry);
+                    SqliteDocumentService.Options.defaults().withCacheCapacity(config.cacheDocuments())
+                            .withMaterializeBudget(config.materializeBudgetMb() * 1024L * 1024L), registry);
             try {
                 return new NodeStorage(identity, db, docs, new DeviceRegistry(db));
             } catch (RuntimeException e) {

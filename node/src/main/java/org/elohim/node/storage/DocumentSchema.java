@@ -8,7 +8,8 @@ import java.util.List;
  * (a write appends a chunk the size of the change; compaction folds chunks into a new snapshot).
  * Heads are stored as the sorted 32-byte hashes concatenated. {@code documents.last_seq} is the
  * seq of the document's latest event, so "events since" can be collapsed per document by index.
- * Append new versions at the end; never edit a released one.
+ * Since v2 the change graph (table {@code changes}) is the record of a document; a snapshot only
+ * speeds up materializing it. Append new versions at the end; never edit a released one.
  */
 final class DocumentSchema {
     static final String COMPONENT = "documents";
@@ -52,7 +53,28 @@ final class DocumentSchema {
                     + " epoch INTEGER NOT NULL,"
                     + " created_at INTEGER NOT NULL,"
                     + " instance_token INTEGER NOT NULL DEFAULT 0,"
-                    + " restored INTEGER NOT NULL DEFAULT 0)");
+                    + " restored INTEGER NOT NULL DEFAULT 0)",
+            // v2: the change graph. Every applied change chunk by hash, with its deps, numbered in
+            // application order per document (n); changes whose deps are missing wait in outliers.
+            // A snapshot covers the changes n <= upto. Documents stored before v2 have indexed=0
+            // until ChangeIndexBackfill has split them into changes (document_chunks then empty).
+            "CREATE TABLE changes("
+                    + " doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
+                    + " n INTEGER NOT NULL,"
+                    + " hash BLOB NOT NULL,"
+                    + " deps BLOB NOT NULL,"
+                    + " data BLOB NOT NULL,"
+                    + " PRIMARY KEY(doc_id, n));"
+                    + "CREATE UNIQUE INDEX idx_changes_hash ON changes(doc_id, hash);"
+                    + "CREATE TABLE outliers("
+                    + " doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
+                    + " hash BLOB NOT NULL,"
+                    + " deps BLOB NOT NULL,"
+                    + " data BLOB NOT NULL,"
+                    + " received_at INTEGER NOT NULL,"
+                    + " PRIMARY KEY(doc_id, hash));"
+                    + "ALTER TABLE document_snapshots ADD COLUMN upto INTEGER NOT NULL DEFAULT 0;"
+                    + "ALTER TABLE documents ADD COLUMN indexed INTEGER NOT NULL DEFAULT 0");
 
     private DocumentSchema() {
     }

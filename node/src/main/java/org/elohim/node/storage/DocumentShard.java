@@ -12,38 +12,18 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
-import org.automerge.Document;
 
 /**
- * One owner thread for a shard of documents, and the LRU cache of that shard's loaded documents.
- * Every {@link Document} of the shard is touched only on this thread (DESIGN §5: an open
- * transaction on another thread makes calls fail). Evicted documents are {@code free()}d, because
- * their native memory is not reclaimed by GC. Documents with writes not yet committed are pinned:
- * evicting one would reload it from the database without those writes.
+ * One owner thread for a shard of documents, and the LRU cache of that shard's document states
+ * (change graphs; a materialized copy only for documents the node edits). Everything of the shard
+ * is touched only on this thread (DESIGN §5: an open transaction on another thread makes calls
+ * fail). Evicted materialized copies are {@code free()}d, because their native memory is not
+ * reclaimed by GC. Documents with writes not yet committed are pinned: evicting one would reload
+ * it from the database without those writes.
  */
 final class DocumentShard {
-    /** A document resident in memory, with what the shard needs to persist and compact it. */
-    static final class Loaded {
-        final Document doc;
-        final AtomicInteger pendingWrites = new AtomicInteger();
-        /** The last write queued for this document (writes of one document commit in order). */
-        CompletableFuture<?> lastWrite = CompletableFuture.completedFuture(null);
-        boolean stored;
-        int chunkCount;
-        long chunkBytes;
-        long snapshotBytes;
-
-        Loaded(Document doc, boolean stored, int chunkCount, long chunkBytes, long snapshotBytes) {
-            this.doc = doc;
-            this.stored = stored;
-            this.chunkCount = chunkCount;
-            this.chunkBytes = chunkBytes;
-            this.snapshotBytes = snapshotBytes;
-        }
-    }
-
     private final ExecutorService executor;
-    private final LinkedHashMap<String, Loaded> cache = new LinkedHashMap<>(64, 0.75f, true);
+    private final LinkedHashMap<String, DocState> cache = new LinkedHashMap<>(64, 0.75f, true);
     private final int capacity;
     private final LongAdder evictions;
     private final AtomicInteger resident;
@@ -115,12 +95,12 @@ final class DocumentShard {
 
     // ---- the methods below run on the owner thread only ----
 
-    Loaded get(String docId) {
+    DocState get(String docId) {
         return cache.get(docId);
     }
 
     /** Adds a loaded document; others may be evicted, never this one (the caller is about to use it). */
-    void put(String docId, Loaded loaded) {
+    void put(String docId, DocState loaded) {
         if (cache.put(docId, loaded) == null) resident.incrementAndGet();
         evictOverCapacity(loaded);
     }
@@ -130,7 +110,7 @@ final class DocumentShard {
      * its queued writes first, so that the next load sees them (the writer never waits on shards).
      */
     void discard(String docId) {
-        Loaded pinned = cache.get(docId);
+        DocState pinned = cache.get(docId);
         if (pinned != null && pinned.pendingWrites.get() > 0) {
             // Wait for the COMMIT, not for the future's completion: completions run on a thread
             // that may itself be waiting for this shard (a sync session's callback).
@@ -140,10 +120,10 @@ final class DocumentShard {
                 Thread.currentThread().interrupt();
             }
         }
-        Loaded l = cache.remove(docId);
+        DocState l = cache.remove(docId);
         if (l != null) {
             resident.decrementAndGet();
-            l.doc.free();
+            l.freeResident();
         }
     }
 
@@ -155,15 +135,15 @@ final class DocumentShard {
      * Evicts least recently used documents down to capacity, skipping those with writes not yet
      * committed and {@code keep}; the cache may stay above capacity while everything is pinned.
      */
-    void evictOverCapacity(Loaded keep) {
-        Iterator<Map.Entry<String, Loaded>> it = cache.entrySet().iterator();
+    void evictOverCapacity(DocState keep) {
+        Iterator<Map.Entry<String, DocState>> it = cache.entrySet().iterator();
         while (cache.size() > capacity && it.hasNext()) {
-            Loaded l = it.next().getValue();
+            DocState l = it.next().getValue();
             if (l == keep || l.pendingWrites.get() > 0) continue;
             it.remove();
             resident.decrementAndGet();
             evictions.increment();
-            l.doc.free();
+            l.freeResident();
         }
         overCapacity = cache.size() > capacity;
     }
@@ -186,7 +166,7 @@ final class DocumentShard {
     /** Frees every resident document and stops the thread. */
     void close() {
         submit(() -> {
-            for (Loaded l : cache.values()) l.doc.free();
+            for (DocState l : cache.values()) l.freeResident();
             resident.addAndGet(-cache.size());
             cache.clear();
             return null;

@@ -1,16 +1,10 @@
 package org.elohim.node.storage;
 
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -18,14 +12,19 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.automerge.ChangeHash;
 import org.automerge.Document;
+import org.elohim.node.changes.Chunk;
+import org.elohim.node.changes.ChunkCodec;
+import org.elohim.node.changes.MalformedChunkException;
 import org.elohim.node.docs.ApplyResult;
+import org.elohim.node.docs.ChangeIndex;
+import org.elohim.node.docs.ChangeView;
+import org.elohim.node.docs.ContentUnavailable;
 import org.elohim.node.docs.DocumentChange;
 import org.elohim.node.docs.DocumentInfo;
 import org.elohim.node.docs.DocumentRejected;
@@ -38,73 +37,95 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link DocumentService} on SQLite (node.db) and Automerge.
+ * {@link DocumentService} on SQLite (node.db): documents are change graphs (DESIGN §4).
  *
- * <p>Each document is owned by one shard thread (hash of its id); the shard keeps a bounded LRU
- * cache of loaded documents. A write runs on the owner thread (validate, merge in memory, encode
- * just the new changes), then goes to the database's group-commit writer as one job that appends
- * a change chunk, updates the document row and appends a stream event; its future completes after
- * COMMIT, and subscribers are told then. Input Automerge rejects never reaches the database, and
- * the in-memory copy is discarded so it is reloaded from what was stored.
+ * <p>A write is checked in Java (chunk framing, checksum, hash, change header; see
+ * {@link ChunkCodec}) and, when it fits the materialize budget, decoded by the engine in an empty
+ * scratch document (so a change the engine cannot parse is never stored nor served); then its new
+ * changes go into the document's {@link org.elohim.node.changes.ChangeGraph} (deps present) or its
+ * outliers (deps missing), and one group-committed job stores them, the document row and a stream
+ * event. Its future completes after COMMIT, and subscribers are told then.
  *
- * <p>Threads: returned futures complete, and subscribers are called, on the database's callback
- * thread, never on a document owner thread, so a callback that blocks (e.g. on a sync session's
- * lock) cannot stall a shard. Callbacks should still be short: that one thread serves everyone.
+ * <p>Sync reads ({@link #changesSince}, {@link #containsHeads}, {@link #withChanges}) use the
+ * graph only. The CRDT engine builds a document only for content ({@link #read}, {@link #edit},
+ * compaction), through the {@link Materializer}'s budget.
+ *
+ * <p>Threads: each document has one owner shard thread; returned futures complete, and
+ * subscribers are called, on the database's callback thread, never on an owner thread.
  */
-public final class SqliteDocumentService implements DocumentService {
+public final class SqliteDocumentService implements DocumentService, ChangeIndex {
     private static final Logger log = LoggerFactory.getLogger(SqliteDocumentService.class);
     private static final int MAX_DOC_ID_LENGTH = 256;
+    /** Changes waiting for deps, per document: a peer cannot park unbounded data here. */
+    private static final int MAX_OUTLIERS = 4096;
+    private static final long MAX_OUTLIER_BYTES = 32L * 1024 * 1024;
 
     /**
-     * Tuning: resident documents in the cache (all shards), owner threads, the largest change
-     * payload accepted, and when a document's chunks are folded into a new snapshot (this many
-     * chunks, or more chunk bytes than max(snapshot size, compactMinChunkBytes)).
+     * Tuning: documents whose state stays cached (all shards), owner threads, the largest change
+     * payload accepted, when a snapshot is taken (this many changes, or more change bytes than
+     * max(snapshot size, compactMinChunkBytes) since the last), and the materialize budget.
      */
     public record Options(int cacheCapacity, int shards, int maxChangeBytes, int compactChunkCount,
-                          long compactMinChunkBytes, LongSupplier clockMillis) {
+                          long compactMinChunkBytes, LongSupplier clockMillis, long materializeBudgetBytes) {
+        public static final long DEFAULT_MATERIALIZE_BUDGET = 64L * 1024 * 1024;
+
+        public Options(int cacheCapacity, int shards, int maxChangeBytes, int compactChunkCount,
+                       long compactMinChunkBytes, LongSupplier clockMillis) {
+            this(cacheCapacity, shards, maxChangeBytes, compactChunkCount, compactMinChunkBytes, clockMillis,
+                    DEFAULT_MATERIALIZE_BUDGET);
+        }
+
         public static Options defaults() {
             return new Options(256, Math.max(2, Runtime.getRuntime().availableProcessors()),
                     16 * 1024 * 1024, 1024, 256 * 1024, System::currentTimeMillis);
         }
 
         public Options withCacheCapacity(int n) {
-            return new Options(n, shards, maxChangeBytes, compactChunkCount, compactMinChunkBytes, clockMillis);
+            return new Options(n, shards, maxChangeBytes, compactChunkCount, compactMinChunkBytes, clockMillis,
+                    materializeBudgetBytes);
         }
 
         public Options withShards(int n) {
-            return new Options(cacheCapacity, n, maxChangeBytes, compactChunkCount, compactMinChunkBytes, clockMillis);
+            return new Options(cacheCapacity, n, maxChangeBytes, compactChunkCount, compactMinChunkBytes, clockMillis,
+                    materializeBudgetBytes);
         }
 
         public Options withMaxChangeBytes(int n) {
-            return new Options(cacheCapacity, shards, n, compactChunkCount, compactMinChunkBytes, clockMillis);
+            return new Options(cacheCapacity, shards, n, compactChunkCount, compactMinChunkBytes, clockMillis,
+                    materializeBudgetBytes);
         }
 
         public Options withCompaction(int chunkCount, long minChunkBytes) {
-            return new Options(cacheCapacity, shards, maxChangeBytes, chunkCount, minChunkBytes, clockMillis);
+            return new Options(cacheCapacity, shards, maxChangeBytes, chunkCount, minChunkBytes, clockMillis,
+                    materializeBudgetBytes);
         }
 
         public Options withClock(LongSupplier clock) {
-            return new Options(cacheCapacity, shards, maxChangeBytes, compactChunkCount, compactMinChunkBytes, clock);
+            return new Options(cacheCapacity, shards, maxChangeBytes, compactChunkCount, compactMinChunkBytes, clock,
+                    materializeBudgetBytes);
+        }
+
+        public Options withMaterializeBudget(long bytes) {
+            return new Options(cacheCapacity, shards, maxChangeBytes, compactChunkCount, compactMinChunkBytes,
+                    clockMillis, bytes);
         }
     }
 
     private final Database db;
     private final boolean ownsDb;
     private final Options options;
-    private volatile long epoch;
+    private final EventLog events;
     private final StreamWatermark watermark;
+    private final DocumentCatalog catalog;
+    private final ChangeStore changes;
+    private final Materializer materializer;
     private final PeerPositions peerPositions;
     private final DocumentShard[] shards;
+    private final StorageMetrics metrics = new StorageMetrics();
     private final List<Consumer<DocumentChange>> subscribers = new CopyOnWriteArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final LongAdder changesApplied = new LongAdder();
-    private final LongAdder changeBytes = new LongAdder();
-    private final LongAdder rejected = new LongAdder();
-    private final LongAdder cacheHits = new LongAdder();
-    private final LongAdder cacheMisses = new LongAdder();
-    private final LongAdder evictions = new LongAdder();
-    private final LongAdder compactions = new LongAdder();
-    private final AtomicInteger resident = new AtomicInteger();
+    /** Stored bytes of materialized copies kept between the node's own edits (at most budget / 4). */
+    private final AtomicLong residentBytes = new AtomicLong();
 
     private SqliteDocumentService(Database db, boolean ownsDb, Options options, MeterRegistry registry) {
         this.db = db;
@@ -112,16 +133,23 @@ public final class SqliteDocumentService implements DocumentService {
         this.options = options;
         db.migrate(DocumentSchema.COMPONENT, DocumentSchema.MIGRATIONS);
         this.peerPositions = PeerPositions.open(db, options.clockMillis());
-        this.epoch = StreamEpoch.establish(db, options.clockMillis().getAsLong());
-        this.watermark = StreamWatermark.open(StreamEpoch.watermarkFile(db.file()), epoch, position().seq());
-        subscribers.add(change -> watermark.committed(epoch, change.seq()));
+        this.events = new EventLog(db, StreamEpoch.establish(db, options.clockMillis().getAsLong()));
+        this.watermark = StreamWatermark.open(StreamEpoch.watermarkFile(db.file()), events.epoch(), events.position().seq());
+        subscribers.add(change -> watermark.committed(events.epoch(), change.seq()));
+        this.catalog = new DocumentCatalog(db);
+        this.changes = new ChangeStore(db);
+        this.materializer = new Materializer(options.materializeBudgetBytes());
+        ChangeIndexBackfill.run(db, options.maxChangeBytes());
         int n = Math.max(1, options.shards());
         this.shards = new DocumentShard[n];
         int perShard = Math.max(1, (options.cacheCapacity() + n - 1) / n);
         for (int i = 0; i < n; i++) {
-            shards[i] = new DocumentShard(i, perShard, evictions, resident, db.callbackExecutor());
+            shards[i] = new DocumentShard(i, perShard, metrics.evictions, metrics.resident, db.callbackExecutor());
         }
-        if (registry != null) registerMeters(registry);
+        if (registry != null) {
+            metrics.register(registry, () -> closed.get() ? 0 : count(), () -> closed.get() ? 0 : position().seq(),
+                    materializer);
+        }
     }
 
     /** Opens {@code <dataDir>/node.db} with default options; closing the service closes the database. */
@@ -153,7 +181,7 @@ public final class SqliteDocumentService implements DocumentService {
     }
 
     public long epoch() {
-        return epoch;
+        return events.epoch();
     }
 
     /**
@@ -166,8 +194,8 @@ public final class SqliteDocumentService implements DocumentService {
             synchronized (this) {
                 long fresh = StreamEpoch.renew(db, options.clockMillis().getAsLong());
                 log.warn("starting a new stream epoch {} (was {}): {}", Long.toUnsignedString(fresh, 16),
-                        Long.toUnsignedString(epoch, 16), reason);
-                epoch = fresh;
+                        Long.toUnsignedString(events.epoch(), 16), reason);
+                events.renewEpoch(fresh);
                 Database.join(peerPositions.forgetReads());
                 StreamPosition p = position();
                 watermark.committed(fresh, p.seq());
@@ -180,76 +208,176 @@ public final class SqliteDocumentService implements DocumentService {
         return options;
     }
 
+    public Materializer materializer() {
+        return materializer;
+    }
+
     // ------------------------------------------------------------------ writes
 
     @Override
-    public CompletableFuture<ApplyResult> applyChanges(String docId, byte[] changes, String owner, Reach reachIfNew,
+    public CompletableFuture<ApplyResult> applyChanges(String docId, byte[] bytes, String owner, Reach reachIfNew,
                                                        EventKind kind, String origin) {
+        List<Chunk> chunks;
         try {
             validateId(docId);
-            Objects.requireNonNull(changes, "changes");
-            if (changes.length > options.maxChangeBytes()) {
-                rejected.increment();
-                throw new DocumentRejected(DocumentRejected.Reason.TOO_LARGE,
-                        "changes of " + changes.length + " bytes exceed the limit of " + options.maxChangeBytes());
+            Objects.requireNonNull(bytes, "changes");
+            if (bytes.length > options.maxChangeBytes()) {
+                throw reject(DocumentRejected.Reason.TOO_LARGE,
+                        "changes of " + bytes.length + " bytes exceed the limit of " + options.maxChangeBytes());
             }
-            if (changes.length > 0 && ChangeChunks.parse(changes).isEmpty()) {
-                // Automerge silently ignores a truncated tail when the document is not empty.
-                rejected.increment();
-                throw new DocumentRejected(DocumentRejected.Reason.MALFORMED_CHANGES,
-                        "changes for " + docId + " are not a sequence of Automerge chunks");
-            }
+            chunks = ChunkCodec.decode(bytes, options.maxChangeBytes());
+        } catch (MalformedChunkException e) {
+            metrics.rejected.increment();
+            return CompletableFuture.failedFuture(new DocumentRejected(DocumentRejected.Reason.MALFORMED_CHANGES,
+                    "changes for " + docId + " are not well-formed Automerge chunks: " + e.getMessage(), e));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
         DocumentShard shard = shardOf(docId);
-        return shard.submit(() -> applyOnOwner(shard, docId, changes, owner, reachIfNew, kind, origin))
-                .thenCompose(Function.identity());
+        return shard.submit(() -> {
+            List<Chunk.Change> input = changesOf(docId, chunks);
+            return store(shard, docId, input, true, owner, reachIfNew, kind, origin);
+        }).thenCompose(Function.identity());
     }
 
-    private CompletableFuture<ApplyResult> applyOnOwner(DocumentShard shard, String docId, byte[] changes,
-                                                        String owner, Reach reachIfNew, EventKind kind,
-                                                        String origin) {
-        DocumentShard.Loaded l = load(shard, docId, true);
-        Document d = l.doc;
-        List<byte[]> oldHeads = Hashes.fromChangeHashes(d.getHeads());
-        try {
-            d.applyEncodedChanges(changes);
-        } catch (RuntimeException e) {
-            // AutomergeException is package-private in 0.0.7; anything thrown here is bad input.
-            // The in-memory copy may hold part of the input: drop it, it reloads from the database.
-            shard.discard(docId);
-            rejected.increment();
-            throw new DocumentRejected(DocumentRejected.Reason.MALFORMED_CHANGES,
-                    "malformed Automerge changes for " + docId + ": " + e.getMessage(), e);
+    /**
+     * The changes of the input. A document chunk (what a peer that got a flags trailer, or an SDK
+     * doing a first upload, may send) is materialized once, under the budget, to split it into
+     * changes; one larger than the budget is refused with a clear error.
+     */
+    private List<Chunk.Change> changesOf(String docId, List<Chunk> chunks) {
+        List<Chunk.Change> out = new ArrayList<>();
+        for (Chunk c : chunks) {
+            if (c instanceof Chunk.Change ch) {
+                out.add(ch);
+            } else if (c instanceof Chunk.Document d) {
+                try {
+                    out.addAll(materializer.with(docId, d.bytes().length, List.of(d.bytes()), doc -> decodeOwn(
+                            doc.encodeChangesSince(new ChangeHash[0]))));
+                } catch (ContentUnavailable e) {
+                    metrics.rejected.increment();
+                    throw new DocumentRejected(DocumentRejected.Reason.TOO_LARGE, "a whole document of "
+                            + d.bytes().length + " bytes was sent instead of changes; it is larger than the"
+                            + " materialize budget (storage.materialize_budget_mb): send changes", e);
+                } catch (StorageException e) {
+                    metrics.rejected.increment();
+                    throw new DocumentRejected(DocumentRejected.Reason.MALFORMED_CHANGES,
+                            "document chunk for " + docId + " does not load: " + e.getMessage(), e);
+                }
+            }
         }
-        List<byte[]> newHeads = Hashes.fromChangeHashes(d.getHeads());
-        boolean headsChanged = !Hashes.sameSet(oldHeads, newHeads);
-        boolean outlier = isOutlier(d, changes, newHeads);
-        if (outlier && !parsesAlone(changes)) {
-            // On a non-empty document Automerge skips a chunk it cannot parse without a word; an
-            // empty document refuses it. Never store such bytes as an "outlier".
-            shard.discard(docId);
-            rejected.increment();
-            throw new DocumentRejected(DocumentRejected.Reason.MALFORMED_CHANGES,
-                    "malformed Automerge change for " + docId);
+        return out;
+    }
+
+    /** Decodes what the engine itself encoded. */
+    private List<Chunk.Change> decodeOwn(byte[] bytes) {
+        List<Chunk.Change> out = new ArrayList<>();
+        for (Chunk c : ChunkCodec.decode(bytes, Long.MAX_VALUE)) {
+            if (c instanceof Chunk.Change ch) out.add(ch);
         }
-        if (!headsChanged && !outlier) {
-            if (!l.stored) shard.discard(docId);
-            return afterLastWrite(l, new ApplyResult(docId, newHeads, 0, false));
+        return out;
+    }
+
+    /**
+     * On the owner thread: adds the new changes of {@code input} to the document's graph (or its
+     * outliers) and queues the durable write. {@code validate} runs the engine's decoder on input
+     * that came from outside.
+     */
+    private CompletableFuture<ApplyResult> store(DocumentShard shard, String docId, List<Chunk.Change> input,
+                                                 boolean validate, String owner, Reach reachIfNew, EventKind kind,
+                                                 String origin) {
+        DocState s = state(shard, docId, true);
+        List<Chunk.Change> fresh = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (Chunk.Change c : input) {
+            String key = Hashes.hex(c.hash());
+            if (s.graph.contains(c.hash()) || s.outliers.containsKey(key) || !seen.add(key)) continue;
+            fresh.add(c);
         }
-        // Queued changes (missing deps) are not in encodeChangesSince: keep the input as it came.
-        byte[] chunk = l.stored ? (outlier ? changes : d.encodeChangesSince(Hashes.toChangeHashes(oldHeads))) : null;
-        return persist(shard, docId, l, chunk, oldHeads, newHeads, owner, reachIfNew,
-                outlier ? EventKind.OUTLIER : kind, origin);
+        if (fresh.isEmpty()) {
+            if (!s.stored) shard.discard(docId);
+            return afterLastWrite(s, new ApplyResult(docId, s.graph.heads(), 0, false));
+        }
+        if (validate) engineCheck(docId, fresh);
+        List<byte[]> oldHeads = s.graph.heads();
+        // Apply what has its deps, repeatedly (input may come in any order, outliers may now fit).
+        List<Chunk.Change> waiting = new ArrayList<>(s.outliers.values());
+        waiting.addAll(fresh);
+        List<Chunk.Change> applied = new ArrayList<>();
+        boolean progress = true;
+        while (progress) {
+            progress = false;
+            for (var it = waiting.iterator(); it.hasNext(); ) {
+                Chunk.Change c = it.next();
+                if (s.graph.missingDeps(c.deps()).isEmpty()) {
+                    s.graph.add(c.hash(), c.deps());
+                    applied.add(c);
+                    it.remove();
+                    progress = true;
+                }
+            }
+        }
+        List<Chunk.Change> promoted = new ArrayList<>();
+        for (Chunk.Change c : applied) if (s.outliers.remove(Hashes.hex(c.hash())) != null) promoted.add(c);
+        for (Chunk.Change c : promoted) s.outlierBytes -= c.bytes().length;
+        List<Chunk.Change> newOutliers = new ArrayList<>();
+        for (Chunk.Change c : waiting) {
+            if (!s.outliers.containsKey(Hashes.hex(c.hash()))) newOutliers.add(c);
+        }
+        long newOutlierBytes = newOutliers.stream().mapToLong(c -> c.bytes().length).sum();
+        if (!newOutliers.isEmpty() && (s.outliers.size() + newOutliers.size() > MAX_OUTLIERS
+                || s.outlierBytes + newOutlierBytes > MAX_OUTLIER_BYTES)) {
+            shard.discard(docId); // the graph took part of the input: rebuild it from the database
+            throw reject(DocumentRejected.Reason.TOO_LARGE, "too many changes of " + docId
+                    + " wait for missing dependencies (" + s.outliers.size() + ")");
+        }
+        for (Chunk.Change c : newOutliers) s.outliers.put(Hashes.hex(c.hash()), c);
+        s.outlierBytes += newOutlierBytes;
+        if (!newOutliers.isEmpty()) metrics.outliers.add(newOutliers.size());
+        List<byte[]> newHeads = s.graph.heads();
+        if (s.resident != null && !applied.isEmpty() && validate) {
+            // The node's edit copy is behind now; rebuild it on the next edit rather than merge here.
+            releaseResident(s);
+        }
+        EventKind eventKind = applied.isEmpty() ? EventKind.OUTLIER : kind;
+        return persist(shard, docId, s, applied, promoted, newOutliers, oldHeads, newHeads, owner, reachIfNew,
+                eventKind, origin);
+    }
+
+    /**
+     * Decodes new external changes with the engine in an empty scratch document: changes whose deps
+     * are missing are parsed and queued, the others applied, so this checks each change's own
+     * encoding at a cost that depends on the input, not on the document. Input larger than the
+     * materialize budget is checked structurally only (docs/SYNC-PROTOCOL.md, Validation).
+     */
+    private void engineCheck(String docId, List<Chunk.Change> fresh) {
+        long total = fresh.stream().mapToLong(c -> c.bytes().length).sum();
+        if (total > materializer.budgetBytes()) return;
+        ByteArrayOutputStream all = new ByteArrayOutputStream((int) total);
+        for (Chunk.Change c : fresh) all.writeBytes(c.bytes());
+        try (Materializer.Lease ignored = materializer.acquire(docId, total)) {
+            Document scratch = new Document();
+            try {
+                scratch.applyEncodedChanges(all.toByteArray());
+            } catch (RuntimeException e) {
+                // AutomergeException is package-private in 0.0.7; anything thrown here is bad input.
+                throw reject(DocumentRejected.Reason.MALFORMED_CHANGES,
+                        "Automerge cannot decode the changes for " + docId + ": " + e.getMessage());
+            } finally {
+                scratch.free();
+            }
+        } catch (ContentUnavailable e) {
+            throw reject(DocumentRejected.Reason.TOO_LARGE, "cannot validate changes for " + docId + " now: "
+                    + e.getMessage());
+        }
     }
 
     /**
      * A no-op answers only once the write that brought what it found is durable: "I already have
      * it" must not be acknowledged on the strength of a write that may still fail.
      */
-    private CompletableFuture<ApplyResult> afterLastWrite(DocumentShard.Loaded l, ApplyResult result) {
-        CompletableFuture<?> last = l.lastWrite;
+    private CompletableFuture<ApplyResult> afterLastWrite(DocState s, ApplyResult result) {
+        CompletableFuture<?> last = s.lastWrite;
         if (last.isDone() && !last.isCompletedExceptionally()) return CompletableFuture.completedFuture(result);
         return last.handleAsync((x, err) -> {
             if (err != null) throw new StorageException("the write this change relies on failed: " + err.getMessage(), err);
@@ -258,40 +386,12 @@ public final class SqliteDocumentService implements DocumentService {
     }
 
     /**
-     * True if the input's last change (its tip) is neither a head nor in the history afterwards:
-     * Automerge queued it waiting for dependencies. Only uncompressed change chunks can be hashed.
+     * On the writer thread: this write was built on top of {@code previous}; if that one failed,
+     * the in-memory graph held changes that were never stored, so this one must not be stored.
      */
-    private static boolean isOutlier(Document d, byte[] changes, List<byte[]> heads) {
-        List<ChangeChunks.Chunk> chunks = ChangeChunks.parse(changes);
-        if (chunks.isEmpty()) return false;
-        byte[] tip = chunks.get(chunks.size() - 1).hash();
-        if (tip == null || Hashes.contains(heads, tip)) return false;
-        return !knows(d, tip);
-    }
-
-    /** Whether the bytes apply to an empty document without error (changes missing deps just queue). */
-    private static boolean parsesAlone(byte[] changes) {
-        Document scratch = new Document();
-        try {
-            scratch.applyEncodedChanges(changes);
-            return true;
-        } catch (RuntimeException e) {
-            return false;
-        } finally {
-            scratch.free();
-        }
-    }
-
-    /** Whether the document's history contains {@code hash} (fork fails on an unknown hash). */
-    static boolean knows(Document d, byte[] hash) {
-        Document fork = null;
-        try {
-            fork = d.fork(Hashes.toChangeHashes(List.of(hash)));
-            return true;
-        } catch (RuntimeException e) {
-            return false;
-        } finally {
-            if (fork != null) fork.free();
+    private static void requireStored(CompletableFuture<?> previous, String docId) throws java.sql.SQLException {
+        if (previous instanceof Database.WriteFuture<?> w && w.failedInWriter()) {
+            throw new java.sql.SQLException("an earlier write of " + docId + " failed; not storing what was built on it");
         }
     }
 
@@ -305,112 +405,104 @@ public final class SqliteDocumentService implements DocumentService {
         }
         DocumentShard shard = shardOf(docId);
         return shard.submit(() -> {
-            DocumentShard.Loaded l = load(shard, docId, true);
-            List<byte[]> oldHeads = Hashes.fromChangeHashes(l.doc.getHeads());
+            DocState s = state(shard, docId, true);
+            Document d = editCopy(docId, s);
+            List<byte[]> oldHeads = Hashes.fromChangeHashes(d.getHeads());
+            byte[] encoded;
             try {
-                edit.accept(l.doc);
+                edit.accept(d);
+                encoded = d.encodeChangesSince(Hashes.toChangeHashes(oldHeads));
             } catch (RuntimeException e) {
-                shard.discard(docId);
+                releaseResident(s);
+                if (!s.stored) shard.discard(docId);
                 throw e;
             }
-            List<byte[]> newHeads = Hashes.fromChangeHashes(l.doc.getHeads());
-            if (Hashes.sameSet(oldHeads, newHeads)) {
-                if (!l.stored) shard.discard(docId);
-                return CompletableFuture.completedFuture(new ApplyResult(docId, newHeads, 0, false));
+            List<Chunk.Change> made = decodeOwn(encoded);
+            if (made.isEmpty()) {
+                if (!s.stored || s.residentTransient) releaseResident(s);
+                if (!s.stored) shard.discard(docId);
+                return CompletableFuture.completedFuture(new ApplyResult(docId, s.graph.heads(), 0, false));
             }
-            byte[] chunk = l.stored ? l.doc.encodeChangesSince(Hashes.toChangeHashes(oldHeads)) : null;
-            return persist(shard, docId, l, chunk, oldHeads, newHeads, owner, reachIfNew, EventKind.LOCAL, origin);
+            List<byte[]> headsAfter = Hashes.fromChangeHashes(d.getHeads());
+            if (s.residentTransient) releaseResident(s);
+            else s.residentHeads = headsAfter;
+            return store(shard, docId, made, false, owner, reachIfNew, EventKind.LOCAL, origin);
         }).thenCompose(Function.identity());
     }
 
-    /** On the owner thread: queue the durable write; {@code chunk == null} stores a new document. */
-    private CompletableFuture<ApplyResult> persist(DocumentShard shard, String docId, DocumentShard.Loaded l,
-                                                   byte[] chunk, List<byte[]> oldHeads, List<byte[]> newHeads,
-                                                   String owner, Reach reachIfNew, EventKind kind, String origin) {
+    /**
+     * The materialized copy the node edits: kept between edits while the copies kept fit a quarter
+     * of the budget (the node's own writers edit the same documents again and again), rebuilt if
+     * changes arrived since.
+     */
+    private Document editCopy(String docId, DocState s) {
+        if (s.resident != null && Hashes.sameSet(s.residentHeads, s.graph.heads())) return s.resident;
+        releaseResident(s);
+        materializer.checkFits(docId, s.size);
+        Document d = Materializer.build(parts(docId, s));
+        s.keepResident(d, Hashes.fromChangeHashes(d.getHeads()), s.size, residentBytes, materializer.budgetBytes() / 4);
+        return d;
+    }
+
+    private void releaseResident(DocState s) {
+        if (s.freeResident() >= 256 * 1024) materializer.trimNativeHeap();
+    }
+
+    /** On the owner thread: queues the durable write of new changes and outliers. */
+    private CompletableFuture<ApplyResult> persist(DocumentShard shard, String docId, DocState s,
+                                                   List<Chunk.Change> applied, List<Chunk.Change> promoted,
+                                                   List<Chunk.Change> newOutliers, List<byte[]> oldHeads,
+                                                   List<byte[]> newHeads, String owner, Reach reachIfNew,
+                                                   EventKind kind, String origin) {
         long now = options.clockMillis().getAsLong();
         byte[] heads = Hashes.encode(newHeads);
         boolean synced = kind == EventKind.NEW || kind == EventKind.BACKFILL;
-        byte[] snapshot = chunk == null ? l.doc.save() : null;
-        long written = chunk == null ? snapshot.length : chunk.length;
         String reach = (reachIfNew == null ? Reach.PRIVATE : reachIfNew).wireName();
         String ownerName = owner == null ? "" : owner;
-        if (chunk == null) {
-            l.stored = true;
-            l.snapshotBytes = snapshot.length;
-        } else {
-            l.chunkCount++;
-            l.chunkBytes += chunk.length;
+        boolean isNew = !s.stored;
+        s.stored = true;
+        int[] ns = new int[applied.size()];
+        long added = 0;
+        for (int i = 0; i < ns.length; i++) {
+            Chunk.Change c = applied.get(i);
+            ns[i] = s.graph.indexOf(c.hash()) + 1;
+            s.uncommitted.put(ns[i], c.bytes());
+            added += c.bytes().length;
         }
-        l.pendingWrites.incrementAndGet();
-        CompletableFuture<?> previous = l.lastWrite;
+        long addedBytes = added;
+        s.size += added;
+        s.pendingWrites.incrementAndGet();
+        CompletableFuture<?> previous = s.lastWrite;
         CompletableFuture<Long> write = db.write(c -> {
             requireStored(previous, docId);
-            if (chunk == null) {
-                PreparedStatement ps = db.cached(c, "INSERT INTO documents(id, reach, owner, updated_at,"
-                        + " synced_at, heads, size) VALUES(?,?,?,?,?,?,?)");
-                ps.setString(1, docId);
-                ps.setString(2, reach);
-                ps.setString(3, ownerName);
-                ps.setLong(4, now);
-                if (synced) ps.setLong(5, now); else ps.setNull(5, java.sql.Types.INTEGER);
-                ps.setBytes(6, heads);
-                ps.setLong(7, snapshot.length);
-                ps.executeUpdate();
-                PreparedStatement sn = db.cached(c, "INSERT INTO document_snapshots(doc_id, data) VALUES(?,?)");
-                sn.setString(1, docId);
-                sn.setBytes(2, snapshot);
-                sn.executeUpdate();
-            } else {
-                PreparedStatement ps = db.cached(c, "INSERT INTO document_chunks(doc_id, n, data)"
-                        + " VALUES(?, (SELECT COALESCE(MAX(n), 0) + 1 FROM document_chunks WHERE doc_id=?), ?)");
-                ps.setString(1, docId);
-                ps.setString(2, docId);
-                ps.setBytes(3, chunk);
-                ps.executeUpdate();
-            }
-            long seq;
-            PreparedStatement ev = db.cached(c,
-                    "INSERT INTO sync_events(doc_id, heads, kind, timestamp) VALUES(?,?,?,?) RETURNING seq");
-            ev.setString(1, docId);
-            ev.setBytes(2, heads);
-            ev.setString(3, kind.name());
-            ev.setLong(4, now);
-            try (ResultSet rs = ev.executeQuery()) {
-                if (!rs.next()) throw new SQLException("no seq for the new event");
-                seq = rs.getLong(1);
-            }
-            PreparedStatement up = db.cached(c, "UPDATE documents SET heads=?, updated_at=?,"
-                    + " synced_at=CASE WHEN ? THEN ? ELSE synced_at END, size=size+?,"
-                    + " chunk_count=chunk_count+?, chunk_bytes=chunk_bytes+?, last_seq=? WHERE id=?");
-            long added = chunk == null ? 0 : chunk.length;
-            up.setBytes(1, heads);
-            up.setLong(2, now);
-            up.setBoolean(3, synced);
-            up.setLong(4, now);
-            up.setLong(5, added);
-            up.setInt(6, chunk == null ? 0 : 1);
-            up.setLong(7, added);
-            up.setLong(8, seq);
-            up.setString(9, docId);
-            if (up.executeUpdate() != 1) throw new SQLException("document row missing: " + docId);
+            if (isNew) catalog.insert(c, docId, reach, ownerName, now, synced);
+            for (int i = 0; i < ns.length; i++) changes.insertChange(c, docId, ns[i], applied.get(i));
+            for (Chunk.Change p : promoted) changes.deleteOutlier(c, docId, p.hash());
+            for (Chunk.Change o : newOutliers) changes.insertOutlier(c, docId, o, now);
+            long seq = events.append(c, docId, heads, kind, now);
+            catalog.update(c, docId, heads, now, synced, addedBytes, ns.length, seq);
             return seq;
         });
-        l.lastWrite = write;
-        boolean compact = chunk != null && needsCompaction(l);
+        s.lastWrite = write;
+        boolean compact = needsCompaction(s);
         // Async: if the commit was already done, handle() would run on this owner thread, and
         // subscribers (sync sessions) must never be called on it.
         return write.handleAsync((seq, err) -> {
-            if (l.pendingWrites.decrementAndGet() == 0 && !closed.get()) shard.writesSettled();
+            for (int n : ns) s.uncommitted.remove(n);
+            if (s.pendingWrites.decrementAndGet() == 0 && !closed.get()) shard.writesSettled();
             if (err != null) {
                 // Memory is ahead of the database now: drop it so the next access reloads.
                 shard.submit(() -> {
-                    if (shard.get(docId) == l) shard.discard(docId);
+                    if (shard.get(docId) == s) {
+                        releaseResident(s);
+                        shard.discard(docId);
+                    }
                     return null;
                 });
                 throw err instanceof CompletionException ce ? ce : new CompletionException(err);
             }
-            changesApplied.increment();
-            changeBytes.add(written);
+            metrics.changesApplied.add(Math.max(1, ns.length));
+            metrics.changeBytes.add(addedBytes);
             ApplyResult result = new ApplyResult(docId, newHeads, seq, true);
             publish(new DocumentChange(docId, oldHeads, newHeads, kind, origin, seq));
             if (compact && !closed.get()) shard.submit(() -> compactOnOwner(shard, docId));
@@ -418,65 +510,76 @@ public final class SqliteDocumentService implements DocumentService {
         }, db.callbackExecutor());
     }
 
-    /**
-     * On the writer thread: this write was encoded on top of {@code previous}; if that one failed,
-     * the in-memory document held changes that were never stored, so this one must not be stored.
-     */
-    private static void requireStored(CompletableFuture<?> previous, String docId) throws SQLException {
-        if (previous instanceof Database.WriteFuture<?> w && w.failedInWriter()) {
-            throw new SQLException("an earlier write of " + docId + " failed; not storing what was built on it");
-        }
+    /** A snapshot only speeds up materializing; take one when enough changes piled up and it fits the budget. */
+    private boolean needsCompaction(DocState s) {
+        long since = s.size - s.snapshotCoveredBytes;
+        return s.size <= materializer.budgetBytes() && s.changesSinceSnapshot() > 0
+                && (s.changesSinceSnapshot() >= options.compactChunkCount()
+                || since > Math.max(s.snapshotBytes, options.compactMinChunkBytes()));
     }
 
-    private boolean needsCompaction(DocumentShard.Loaded l) {
-        return l.chunkCount >= options.compactChunkCount()
-                || l.chunkBytes > Math.max(l.snapshotBytes, options.compactMinChunkBytes());
-    }
-
-    /** Folds a document's chunks into a new snapshot (owner thread; FIFO after the chunks it replaces). */
+    /** Writes a snapshot of the committed changes (owner thread; FIFO after the changes it covers). */
     private CompletableFuture<Boolean> compactOnOwner(DocumentShard shard, String docId) {
-        DocumentShard.Loaded l = shard.get(docId);
-        if (l == null || !l.stored || l.chunkCount == 0) return CompletableFuture.completedFuture(false);
-        byte[] snapshot = l.doc.save();
-        byte[] heads = Hashes.encode(Hashes.fromChangeHashes(l.doc.getHeads()));
-        l.chunkCount = 0;
-        l.chunkBytes = 0;
-        l.snapshotBytes = snapshot.length;
-        l.pendingWrites.incrementAndGet();
-        CompletableFuture<?> previous = l.lastWrite;
+        DocState s = shard.get(docId);
+        if (s == null || !s.stored || s.changesSinceSnapshot() == 0 || s.size > materializer.budgetBytes()) {
+            return CompletableFuture.completedFuture(false);
+        }
+        int upto = s.graph.size();
+        if (!s.uncommitted.isEmpty()) {
+            upto = s.uncommitted.keySet().stream().mapToInt(Integer::intValue).min().orElse(upto + 1) - 1;
+        }
+        if (upto <= s.snapshotUpto) return CompletableFuture.completedFuture(false);
+        int covered = upto;
+        byte[] snapshot;
+        try {
+            snapshot = materializer.with(docId, s.size, changes.materialParts(docId, covered), Document::save);
+        } catch (RuntimeException e) {
+            log.warn("compaction of {} skipped: {}", docId, e.getMessage());
+            return CompletableFuture.completedFuture(false);
+        }
+        int previousUpto = s.snapshotUpto;
+        long previousBytes = s.snapshotBytes;
+        s.snapshotUpto = covered;
+        s.snapshotBytes = snapshot.length;
+        s.snapshotCoveredBytes = s.size - uncommittedBytes(s);
+        s.pendingWrites.incrementAndGet();
+        CompletableFuture<?> previous = s.lastWrite;
         CompletableFuture<Boolean> write = db.write(c -> {
             requireStored(previous, docId);
-            try (PreparedStatement ps = c.prepareStatement("UPDATE documents SET size=?, heads=?,"
-                    + " chunk_count=0, chunk_bytes=0 WHERE id=?")) {
-                ps.setLong(1, snapshot.length);
-                ps.setBytes(2, heads);
-                ps.setString(3, docId);
-                ps.executeUpdate();
-            }
-            try (PreparedStatement ps = c.prepareStatement("UPDATE document_snapshots SET data=? WHERE doc_id=?")) {
-                ps.setBytes(1, snapshot);
-                ps.setString(2, docId);
-                ps.executeUpdate();
-            }
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM document_chunks WHERE doc_id=?")) {
+            ChangeStore.putSnapshot(c, docId, snapshot, covered);
+            try (var ps = c.prepareStatement("UPDATE documents SET chunk_count=0, chunk_bytes=0 WHERE id=?")) {
                 ps.setString(1, docId);
                 ps.executeUpdate();
             }
             return true;
         });
-        l.lastWrite = write;
+        s.lastWrite = write;
         return write.whenCompleteAsync((ok, err) -> {
-            if (l.pendingWrites.decrementAndGet() == 0 && !closed.get()) shard.writesSettled();
-            if (err == null) compactions.increment();
-            else log.warn("compaction of {} failed", docId, err);
+            if (s.pendingWrites.decrementAndGet() == 0 && !closed.get()) shard.writesSettled();
+            if (err == null) {
+                metrics.compactions.increment();
+            } else {
+                log.warn("compaction of {} failed", docId, err);
+                shard.submit(() -> {
+                    s.snapshotUpto = previousUpto;
+                    s.snapshotBytes = previousBytes;
+                    return null;
+                });
+            }
         }, db.callbackExecutor());
     }
 
-    /** Compacts one document now (normally automatic past the thresholds). */
+    private static long uncommittedBytes(DocState s) {
+        long b = 0;
+        for (byte[] x : s.uncommitted.values()) b += x.length;
+        return b;
+    }
+
+    /** Takes a snapshot of one document now (normally automatic past the thresholds). */
     public CompletableFuture<Boolean> compact(String docId) {
         DocumentShard shard = shardOf(docId);
         return shard.submit(() -> {
-            if (load(shard, docId, false) == null) return CompletableFuture.completedFuture(false);
+            if (state(shard, docId, false) == null) return CompletableFuture.completedFuture(false);
             return compactOnOwner(shard, docId);
         }).thenCompose(Function.identity());
     }
@@ -491,62 +594,39 @@ public final class SqliteDocumentService implements DocumentService {
         }
     }
 
-    // ------------------------------------------------------------------ loading
+    // ------------------------------------------------------------------ state
 
-    /** On the owner thread: the resident document, loading it from snapshot + chunks if needed. */
-    private DocumentShard.Loaded load(DocumentShard shard, String docId, boolean create) {
-        DocumentShard.Loaded l = shard.get(docId);
-        if (l != null) {
-            cacheHits.increment();
-            return l;
+    /** On the owner thread: the document's state, loading its graph if needed. */
+    private DocState state(DocumentShard shard, String docId, boolean create) {
+        DocState s = shard.get(docId);
+        if (s != null) {
+            metrics.cacheHits.increment();
+            return s;
         }
-        cacheMisses.increment();
-        StoredDoc stored = db.read(c -> readStored(c, docId));
-        if (stored == null) {
+        metrics.cacheMisses.increment();
+        s = changes.load(docId);
+        if (s == null) {
             if (!create) return null;
-            l = new DocumentShard.Loaded(new Document(), false, 0, 0, 0);
-        } else {
-            Document d;
-            try {
-                d = Document.load(stored.bytes);
-            } catch (RuntimeException e) {
-                throw new StorageException("stored document " + docId + " does not load", e);
-            }
-            l = new DocumentShard.Loaded(d, true, stored.chunkCount, stored.chunkBytes, stored.snapshotBytes);
+            s = DocState.empty();
         }
-        shard.put(docId, l);
-        return l;
+        s.snapshotCoveredBytes = s.snapshotUpto == 0 ? 0 : s.size; // approximate after a reload
+        shard.put(docId, s);
+        return s;
     }
 
-    private record StoredDoc(byte[] bytes, int chunkCount, long chunkBytes, long snapshotBytes) {
-    }
-
-    private static StoredDoc readStored(Connection c, String docId) throws SQLException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int chunkCount = 0;
-        long chunkBytes = 0;
-        long snapshotBytes;
-        try (PreparedStatement ps = c.prepareStatement("SELECT data FROM document_snapshots WHERE doc_id=?")) {
-            ps.setString(1, docId);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) return null;
-                byte[] s = rs.getBytes(1);
-                snapshotBytes = s.length;
-                out.writeBytes(s);
-            }
+    /** Snapshot and changes to materialize, including changes not committed yet. */
+    private List<byte[]> parts(String docId, DocState s) {
+        if (!s.stored) return List.of();
+        int committed = s.graph.size();
+        if (!s.uncommitted.isEmpty()) {
+            committed = s.uncommitted.keySet().stream().mapToInt(Integer::intValue).min().orElse(committed + 1) - 1;
         }
-        try (PreparedStatement ps = c.prepareStatement("SELECT data FROM document_chunks WHERE doc_id=? ORDER BY n")) {
-            ps.setString(1, docId);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    byte[] b = rs.getBytes(1);
-                    chunkCount++;
-                    chunkBytes += b.length;
-                    out.writeBytes(b);
-                }
-            }
+        List<byte[]> parts = new ArrayList<>(changes.materialParts(docId, committed));
+        for (int n = committed + 1; n <= s.graph.size(); n++) {
+            byte[] b = s.uncommitted.get(n);
+            if (b != null) parts.add(b);
         }
-        return new StoredDoc(out.toByteArray(), chunkCount, chunkBytes, snapshotBytes);
+        return parts;
     }
 
     // ------------------------------------------------------------------ reads
@@ -556,43 +636,94 @@ public final class SqliteDocumentService implements DocumentService {
         if (!validIdOrFalse(docId)) return CompletableFuture.completedFuture(Optional.empty());
         DocumentShard shard = shardOf(docId);
         return shard.submit(() -> {
-            DocumentShard.Loaded l = load(shard, docId, false);
-            return l == null ? Optional.<T>empty() : Optional.ofNullable(fn.apply(l.doc));
+            DocState s = state(shard, docId, false);
+            if (s == null || !s.stored) return Optional.<T>empty();
+            if (s.resident != null && Hashes.sameSet(s.residentHeads, s.graph.heads())) {
+                return Optional.ofNullable(fn.apply(s.resident));
+            }
+            return Optional.ofNullable(materializer.with(docId, s.size, parts(docId, s), fn));
         });
     }
 
+    /** Every change of the document, concatenated in application order (loadable by any Automerge). */
     @Override
     public Optional<byte[]> save(String docId) {
-        return onOwner(docId, Document::save);
+        return onOwner(docId, s -> concat(view(docId, s).changes(all(s.graph.size()))));
     }
 
     @Override
     public Optional<byte[]> changesSince(String docId, List<byte[]> heads) {
-        Hashes.validate(heads); // before anything reaches Automerge
+        Hashes.validate(heads);
         List<byte[]> theirs = heads == null ? List.of() : heads;
-        return onOwner(docId, d -> {
-            // encodeChangesSince(unknown hash) silently returns everything, so keep only the hashes
-            // this document has; the peer then gets a superset of what it misses, never less.
-            List<byte[]> mine = Hashes.fromChangeHashes(d.getHeads());
-            List<byte[]> known = new ArrayList<>();
-            for (byte[] h : theirs) {
-                if (Hashes.contains(mine, h) || knows(d, h)) known.add(h);
-            }
-            if (!theirs.isEmpty() && Hashes.sameSet(known, mine)) return new byte[0];
-            return d.encodeChangesSince(Hashes.toChangeHashes(known));
+        return onOwner(docId, s -> {
+            // Unknown hashes are ignored: the peer then gets a superset of what it misses, never less.
+            int[] idx = s.graph.since(theirs);
+            if (idx.length == 0) return new byte[0];
+            return concat(view(docId, s).changes(idx));
         });
     }
 
     @Override
     public boolean containsHeads(String docId, List<byte[]> heads) {
         Hashes.validate(heads);
-        return onOwner(docId, d -> {
-            List<byte[]> mine = Hashes.fromChangeHashes(d.getHeads());
-            for (byte[] h : heads) {
-                if (!Hashes.contains(mine, h) && !knows(d, h)) return false;
+        return onOwner(docId, s -> s.graph.containsAll(heads)).orElse(false);
+    }
+
+    /** Whether {@code hash} is an applied change of the document. */
+    public boolean knows(String docId, byte[] hash) {
+        return containsHeads(docId, List.of(hash));
+    }
+
+    @Override
+    public <T> Optional<T> withChanges(String docId, Function<ChangeView, T> fn) {
+        return onOwner(docId, s -> fn.apply(view(docId, s)));
+    }
+
+    private ChangeView view(String docId, DocState s) {
+        return new ChangeView() {
+            @Override
+            public org.elohim.node.changes.ChangeGraph graph() {
+                return s.graph;
             }
-            return true;
-        }).orElse(false);
+
+            @Override
+            public java.util.Collection<Chunk.Change> outliers() {
+                return java.util.Collections.unmodifiableCollection(s.outliers.values());
+            }
+
+            @Override
+            public List<byte[]> changes(int[] indices) {
+                List<byte[]> out = new ArrayList<>(indices.length);
+                int k = 0;
+                // Indices are graph positions (n - 1); the last ones may not be committed yet.
+                int[] committed = Arrays.stream(indices).map(i -> i + 1).filter(n -> !s.uncommitted.containsKey(n))
+                        .toArray();
+                List<byte[]> stored = committed.length == 0 ? List.of() : changes.changeList(docId, committed);
+                for (int i : indices) {
+                    byte[] b = s.uncommitted.get(i + 1);
+                    out.add(b != null ? b : stored.get(k++));
+                }
+                return out;
+            }
+        };
+    }
+
+    private static int[] all(int n) {
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) out[i] = i;
+        return out;
+    }
+
+    private static byte[] concat(List<byte[]> parts) {
+        int total = 0;
+        for (byte[] p : parts) total += p.length;
+        byte[] out = new byte[total];
+        int at = 0;
+        for (byte[] p : parts) {
+            System.arraycopy(p, 0, out, at, p.length);
+            at += p.length;
+        }
+        return out;
     }
 
     /**
@@ -605,16 +736,16 @@ public final class SqliteDocumentService implements DocumentService {
     }
 
     /** Runs fn on the document's owner thread and waits (inline if already on it). */
-    private <T> Optional<T> onOwner(String docId, Function<Document, T> fn) {
+    private <T> Optional<T> onOwner(String docId, Function<DocState, T> fn) {
         if (!validIdOrFalse(docId)) return Optional.empty();
         DocumentShard shard = shardOf(docId);
         if (shard.onOwnerThread()) {
-            DocumentShard.Loaded l = load(shard, docId, false);
-            return l == null ? Optional.empty() : Optional.ofNullable(fn.apply(l.doc));
+            DocState s = state(shard, docId, false);
+            return s == null || !s.stored ? Optional.empty() : Optional.ofNullable(fn.apply(s));
         }
         return Database.join(shard.submitAndWaitOnly(() -> {
-            DocumentShard.Loaded l = load(shard, docId, false);
-            return l == null ? Optional.<T>empty() : Optional.ofNullable(fn.apply(l.doc));
+            DocState s = state(shard, docId, false);
+            return s == null || !s.stored ? Optional.<T>empty() : Optional.ofNullable(fn.apply(s));
         }));
     }
 
@@ -626,104 +757,32 @@ public final class SqliteDocumentService implements DocumentService {
     @Override
     public Optional<DocumentInfo> info(String docId) {
         if (!validIdOrFalse(docId)) return Optional.empty();
-        return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT id, reach, owner, updated_at, heads, size FROM documents WHERE id=?")) {
-                ps.setString(1, docId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(info(rs)) : Optional.<DocumentInfo>empty();
-                }
-            }
-        });
-    }
-
-    private static DocumentInfo info(ResultSet rs) throws SQLException {
-        return new DocumentInfo(rs.getString(1), Reach.parse(rs.getString(2)).orElse(Reach.PRIVATE),
-                rs.getString(3), rs.getLong(4), Hashes.decode(rs.getBytes(5)), rs.getLong(6));
+        return catalog.info(docId);
     }
 
     @Override
     public List<DocumentInfo> list(String afterDocId, int limit, Optional<Reach> reach, Optional<String> owner) {
-        StringBuilder sql = new StringBuilder("SELECT id, reach, owner, updated_at, heads, size FROM documents WHERE id > ?");
-        if (reach.isPresent()) sql.append(" AND reach = ?");
-        if (owner.isPresent()) sql.append(" AND owner = ?");
-        sql.append(" ORDER BY id LIMIT ?");
-        return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-                int i = 1;
-                ps.setString(i++, afterDocId == null ? "" : afterDocId);
-                if (reach.isPresent()) ps.setString(i++, reach.get().wireName());
-                if (owner.isPresent()) ps.setString(i++, owner.get());
-                ps.setInt(i, Math.max(0, limit));
-                List<DocumentInfo> out = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) out.add(info(rs));
-                }
-                return out;
-            }
-        });
+        return catalog.list(afterDocId, limit, reach, owner);
     }
 
     @Override
     public long count() {
-        return db.read(c -> scalar(c, "SELECT COUNT(*) FROM documents"));
-    }
-
-    private static long scalar(Connection c, String sql) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
-            return rs.next() ? rs.getLong(1) : 0;
-        }
+        return catalog.count();
     }
 
     @Override
     public StreamPosition position() {
-        return new StreamPosition(epoch, db.read(c -> scalar(c, "SELECT COALESCE(MAX(seq), 0) FROM sync_events")));
+        return events.position();
     }
 
-    /**
-     * One event per document: each document whose latest event is after {@code afterSeq}, taken in
-     * seq order of those latest events (so the batch covers the seq range up to its largest seq,
-     * with nothing missing), then ordered Local first, then by seq.
-     */
     @Override
     public List<StreamEvent> eventsSince(long afterSeq, int limit) {
-        List<StreamEvent> out = db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT e.seq, e.doc_id, e.heads, e.kind, e.timestamp"
-                    + " FROM documents d JOIN sync_events e ON e.seq = d.last_seq"
-                    + " WHERE d.last_seq > ? ORDER BY d.last_seq LIMIT ?")) {
-                ps.setLong(1, afterSeq);
-                ps.setInt(2, Math.max(0, limit));
-                List<StreamEvent> events = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        events.add(new StreamEvent(rs.getLong(1), rs.getString(2), Hashes.decode(rs.getBytes(3)),
-                                EventKind.valueOf(rs.getString(4)), rs.getLong(5)));
-                    }
-                }
-                return events;
-            }
-        });
-        out.sort(Comparator.comparing(StreamEvent::kind).thenComparingLong(StreamEvent::seq));
-        return out;
+        return events.eventsSince(afterSeq, limit);
     }
 
     /** Every event of the raw log after {@code afterSeq} (not collapsed), for diagnostics and tests. */
     public List<StreamEvent> rawEventsSince(long afterSeq, int limit) {
-        return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT seq, doc_id, heads, kind, timestamp FROM sync_events"
-                    + " WHERE seq > ? ORDER BY seq LIMIT ?")) {
-                ps.setLong(1, afterSeq);
-                ps.setInt(2, limit);
-                List<StreamEvent> events = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        events.add(new StreamEvent(rs.getLong(1), rs.getString(2), Hashes.decode(rs.getBytes(3)),
-                                EventKind.valueOf(rs.getString(4)), rs.getLong(5)));
-                    }
-                }
-                return events;
-            }
-        });
+        return events.rawEventsSince(afterSeq, limit);
     }
 
     @Override
@@ -732,36 +791,21 @@ public final class SqliteDocumentService implements DocumentService {
         return () -> subscribers.remove(listener);
     }
 
-    // ------------------------------------------------------------------ stats
-
     public StorageStats stats() {
-        long[] docs = db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*), COALESCE(SUM(size), 0) FROM documents");
-                 ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return new long[] {rs.getLong(1), rs.getLong(2)};
-            }
-        });
+        long[] docs = catalog.totals();
         Database.DatabaseStats d = db.stats();
-        return new StorageStats(docs[0], docs[1], position(), changesApplied.sum(), changeBytes.sum(), rejected.sum(),
-                cacheHits.sum(), cacheMisses.sum(), evictions.sum(), resident.get(), compactions.sum(),
-                d.commits(), d.meanCommitNanos(), d.lastCommitNanos());
-    }
-
-    private void registerMeters(MeterRegistry r) {
-        FunctionCounter.builder("elohim.storage.changes", changesApplied, LongAdder::doubleValue).register(r);
-        FunctionCounter.builder("elohim.storage.change.bytes", changeBytes, LongAdder::doubleValue).register(r);
-        FunctionCounter.builder("elohim.storage.rejected", rejected, LongAdder::doubleValue).register(r);
-        FunctionCounter.builder("elohim.storage.cache.hits", cacheHits, LongAdder::doubleValue).register(r);
-        FunctionCounter.builder("elohim.storage.cache.misses", cacheMisses, LongAdder::doubleValue).register(r);
-        FunctionCounter.builder("elohim.storage.cache.evictions", evictions, LongAdder::doubleValue).register(r);
-        FunctionCounter.builder("elohim.storage.compactions", compactions, LongAdder::doubleValue).register(r);
-        Gauge.builder("elohim.storage.cache.resident", resident, AtomicInteger::get).register(r);
-        Gauge.builder("elohim.storage.documents", this, s -> s.closed.get() ? 0 : s.count()).register(r);
-        Gauge.builder("elohim.sync.stream.seq", this, s -> s.closed.get() ? 0 : s.position().seq()).register(r);
+        return new StorageStats(docs[0], docs[1], position(), metrics.changesApplied.sum(), metrics.changeBytes.sum(),
+                metrics.rejected.sum(), metrics.cacheHits.sum(), metrics.cacheMisses.sum(), metrics.evictions.sum(),
+                metrics.resident.get(), metrics.compactions.sum(), d.commits(), d.meanCommitNanos(),
+                d.lastCommitNanos());
     }
 
     // ------------------------------------------------------------------ helpers
+
+    private DocumentRejected reject(DocumentRejected.Reason reason, String message) {
+        metrics.rejected.increment();
+        return new DocumentRejected(reason, message);
+    }
 
     private DocumentShard shardOf(String docId) {
         return shards[Math.floorMod(docId.hashCode(), shards.length)];
@@ -784,7 +828,7 @@ public final class SqliteDocumentService implements DocumentService {
         if (!closed.compareAndSet(false, true)) return;
         for (DocumentShard s : shards) s.close();
         try {
-            StreamEpoch.rotateToken(db, epoch);
+            StreamEpoch.rotateToken(db, events.epoch());
         } catch (RuntimeException e) {
             log.warn("could not rotate the instance token at close", e);
         }
