@@ -14,9 +14,18 @@ import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.LongSupplier;
-import org.automerge.ChangeHash;
-import org.automerge.Document;
-import org.automerge.SyncState;
+import java.util.function.Function;
+import org.elohim.node.automergesync.PeerState;
+import org.elohim.node.automergesync.SyncMessage;
+import org.elohim.node.automergesync.SyncMessageCodec;
+import org.elohim.node.automergesync.SyncMessageException;
+import org.elohim.node.automergesync.SyncProtocol;
+import org.elohim.node.changes.ChangeGraph;
+import org.elohim.node.changes.Chunk;
+import org.elohim.node.changes.ChunkCodec;
+import org.elohim.node.changes.MalformedChunkException;
+import org.elohim.node.docs.ChangeIndex;
+import org.elohim.node.docs.ChangeView;
 import org.elohim.node.automergerepo.RepoMessage.DocUnavailable;
 import org.elohim.node.automergerepo.RepoMessage.Ephemeral;
 import org.elohim.node.automergerepo.RepoMessage.HeadsAt;
@@ -40,12 +49,14 @@ import org.slf4j.LoggerFactory;
  * The node as an automerge-repo sync server: the protocol state of every connected peer and the
  * documents they sync, driven by {@link DocumentService}.
  *
- * <p>Everything runs on one executor (a single thread in production, the caller in tests), so
- * Automerge documents and sync states have a single owner (DESIGN §5). Each synced document has
- * a replica here; changes a peer sends are merged into it, committed through DocumentService,
- * and only after the commit is the peer answered and the change fanned out, so a peer never
- * learns that the node has a change that a crash could lose. Changes from any other source
- * arrive through {@link DocumentService#subscribe} and are fanned out the same way.
+ * <p>Everything runs on one executor (a single thread in production, the caller in tests). The
+ * Automerge sync protocol is spoken by {@link SyncProtocol} over the stored change graph
+ * ({@link ChangeIndex}): no document is loaded into the CRDT engine to sync it, and the state per
+ * peer and document is a few hash lists. Changes a peer sends are committed through
+ * DocumentService, and only after the commit is the peer answered and the change fanned out, so a
+ * peer never learns that the node has a change that a crash could lose; its later messages for
+ * that document wait in order. Changes from any other source arrive through
+ * {@link DocumentService#subscribe} and are fanned out the same way.
  */
 public final class RepoHub implements AutoCloseable {
     public static final String ORIGIN = "automerge-repo";
@@ -53,6 +64,8 @@ public final class RepoHub implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RepoHub.class);
     private static final int MAX_ID_CHARS = 256;
     private static final int MAX_GOSSIP_ENTRIES = 16;
+    private static final int MAX_BACKLOG = 256;
+    private static final long MAX_INFLATED = 64L * 1024 * 1024;
 
     /** Bounds that keep one peer from exhausting the node. */
     public record Limits(int maxPeers, int maxDocumentsPerPeer, int maxSubscriptionsPerPeer,
@@ -63,6 +76,7 @@ public final class RepoHub implements AutoCloseable {
     }
 
     private final DocumentService docs;
+    private final ChangeIndex changes;
     private final RealtimePolicy policy;
     private final SyncStateStore syncStates;
     private final String peerId;
@@ -74,8 +88,6 @@ public final class RepoHub implements AutoCloseable {
 
     private final Map<String, RepoConnection> peers = new HashMap<>();
     private final Map<String, LiveDoc> live = new HashMap<>();
-    /** Documents whose replica is loaded, least recently used first. */
-    private final LinkedHashMap<String, LiveDoc> resident = new LinkedHashMap<>(16, 0.75f, true);
     private final Map<String, Set<RepoConnection>> subscribers = new HashMap<>();
     private final LinkedHashMap<String, Boolean> seenEphemeral;
     private volatile boolean closed;
@@ -85,8 +97,9 @@ public final class RepoHub implements AutoCloseable {
         String owner;
         Reach reach;
         boolean exists;
-        Document replica;
-        final Map<RepoConnection, SyncState> states = new HashMap<>();
+        final Map<RepoConnection, PeerState> states = new HashMap<>();
+        /** Messages that arrived while a write of this document was pending, in order. */
+        final java.util.ArrayDeque<Pending> backlog = new java.util.ArrayDeque<>();
         final Set<RepoConnection> peers = new LinkedHashSet<>();
         /** Peers whose state was restored from storage and who have not been sent anything since. */
         final Set<RepoConnection> resumed = new java.util.HashSet<>();
@@ -107,6 +120,8 @@ public final class RepoHub implements AutoCloseable {
     public RepoHub(DocumentService docs, RealtimePolicy policy, SyncStateStore syncStates, String peerId,
                    String storageId, LongSupplier clockMillis, Executor executor, Limits limits) {
         this.docs = Objects.requireNonNull(docs);
+        if (!(docs instanceof ChangeIndex index)) throw new IllegalArgumentException("the document store has no change index");
+        this.changes = index;
         this.policy = Objects.requireNonNull(policy);
         this.syncStates = Objects.requireNonNull(syncStates);
         this.peerId = Objects.requireNonNull(peerId);
@@ -271,12 +286,13 @@ public final class RepoHub implements AutoCloseable {
             fail(conn, "invalid documentId");
             return;
         }
-        Optional<SyncMessageHeader> parsed = SyncMessageHeader.parse(data);
-        if (parsed.isEmpty()) {
-            fail(conn, "invalid sync message");
+        SyncMessage msg;
+        try {
+            msg = SyncMessageCodec.decode(data);
+        } catch (SyncMessageException e) {
+            fail(conn, "invalid sync message: " + e.getMessage());
             return;
         }
-        SyncMessageHeader header = parsed.get();
         if (!conn.documents.contains(documentId) && conn.documents.size() >= limits.maxDocumentsPerPeer()) {
             fail(conn, "too many documents on one connection");
             return;
@@ -288,8 +304,8 @@ public final class RepoHub implements AutoCloseable {
             retireIfIdle(doc);
             return;
         }
-        boolean peerHasDocument = !isRequest && !header.heads().isEmpty();
-        if (!doc.exists && !peerHasDocument) {
+        boolean peerHasDocument = !isRequest && !msg.heads().isEmpty();
+        if (!doc.exists && !peerHasDocument && doc.pendingWrites == 0) {
             // Remember the interest: if the document appears, this peer gets it.
             attach(conn, doc);
             conn.link.send(new DocUnavailable(peerId, conn.senderId, documentId));
@@ -300,54 +316,84 @@ public final class RepoHub implements AutoCloseable {
             doc.owner = created.owner();
             doc.reach = created.reach();
         }
-        if (header.changeCount() > 0 && !policy.mayWrite(conn.requester, doc.owner, doc.reach)) {
+        if (!msg.changes().isEmpty() && !policy.mayWrite(conn.requester, doc.owner, doc.reach)) {
             fail(conn, "this document is read-only for you");
             return;
         }
         attach(conn, doc);
-        Document replica = replica(doc);
-        SyncState state = stateFor(doc, conn);
-        ChangeHash[] before = replica.getHeads();
-        try {
-            replica.receiveSyncMessage(state, data);
-        } catch (RuntimeException e) {
-            // Automerge rejected the bytes; drop anything half-merged and the peer's session.
-            unloadReplica(doc);
-            fail(conn, "invalid sync message: " + e.getMessage());
+        if (doc.pendingWrites > 0) {
+            // Messages of a document are handled in order, each after the write before it committed.
+            if (doc.backlog.size() >= MAX_BACKLOG) {
+                fail(conn, "too many sync messages in flight for one document");
+                return;
+            }
+            doc.backlog.add(new Pending(conn, msg));
             return;
         }
-        noteRemoteHeads(conn, doc, header.heads());
-        ChangeHash[] after = replica.getHeads();
-        if (!sameHeads(before, after)) {
-            persist(doc, replica.encodeChangesSince(before), conn);
-            flush(doc, null);
-            return;
-        }
-        // A resuming peer that is already in sync needs no answer: a restored SyncState does not
-        // remember the heads it last sent, so Automerge would send them again for every document
-        // the peer announces on reconnect (most of a catch-up's bytes).
-        boolean quiet = doc.resumed.contains(conn) && header.changeCount() == 0 && header.needCount() == 0
-                && sameHeads(header.heads(), after);
-        flush(doc, quiet ? conn : null);
+        process(conn, doc, msg);
     }
 
-    private void persist(LiveDoc doc, byte[] changes, RepoConnection from) {
+    private record Pending(RepoConnection conn, SyncMessage msg) {
+    }
+
+    /** Applies the message's changes (if any, durably), updates the peer's state, answers everyone. */
+    private void process(RepoConnection conn, LiveDoc doc, SyncMessage msg) {
+        if (conn.closed) return;
+        noteRemoteHeads(conn, doc, msg.heads());
+        if (msg.changes().isEmpty()) {
+            PeerState state = stateFor(doc, conn);
+            List<byte[]> before = withView(doc, v -> {
+                List<byte[]> heads = v.graph().heads();
+                SyncProtocol.receive(state, msg, heads, List.of(), v);
+                return heads;
+            });
+            // A resuming peer that is already in sync needs no answer (most of a catch-up's bytes).
+            boolean quiet = doc.resumed.contains(conn) && msg.need().isEmpty() && sameSet(msg.heads(), before);
+            flush(doc, quiet ? conn : null);
+            return;
+        }
+        List<byte[]> before = withView(doc, v -> v.graph().heads());
+        byte[] all = concat(msg.changes());
+        List<byte[]> applied = new ArrayList<>();
+        try {
+            for (Chunk c : ChunkCodec.decode(all, MAX_INFLATED)) {
+                if (c instanceof Chunk.Change ch) applied.add(ch.hash());
+                else if (c instanceof Chunk.Document d) applied.addAll(d.heads());
+            }
+        } catch (MalformedChunkException e) {
+            fail(conn, "invalid changes: " + e.getMessage());
+            return;
+        }
         doc.pendingWrites++;
-        docs.applyChanges(doc.id, changes, doc.owner, doc.reach, EventKind.LOCAL, ORIGIN)
+        docs.applyChanges(doc.id, all, doc.owner, doc.reach, EventKind.LOCAL, ORIGIN)
                 .whenComplete((result, error) -> run(() -> {
                     doc.pendingWrites--;
                     if (error != null) {
-                        log.info("changes to {} from {} were not stored: {}", doc.id, from.senderId, error.toString());
-                        unloadReplica(doc);
-                        fail(from, "changes rejected: " + rootMessage(error));
+                        log.info("changes to {} from {} were not stored: {}", doc.id, conn.senderId, error.toString());
+                        fail(conn, "changes rejected: " + rootMessage(error));
                     } else {
                         refreshInfo(doc);
+                        if (!conn.closed) {
+                            PeerState state = stateFor(doc, conn);
+                            withView(doc, v -> {
+                                SyncProtocol.receive(state, msg, before, applied, v);
+                                return null;
+                            });
+                        }
                     }
                     if (live.get(doc.id) == doc) {
                         flush(doc);
+                        drainBacklog(doc);
                         retireIfIdle(doc);
                     }
                 }));
+    }
+
+    private void drainBacklog(LiveDoc doc) {
+        while (doc.pendingWrites == 0 && !doc.backlog.isEmpty()) {
+            Pending p = doc.backlog.poll();
+            process(p.conn(), doc, p.msg());
+        }
     }
 
     private void onExternalChange(String documentId) {
@@ -357,7 +403,7 @@ public final class RepoHub implements AutoCloseable {
         flush(doc);
     }
 
-    /** Brings the replica up to date with the store and sends every attached peer what it lacks. */
+    /** Sends every attached peer what it lacks, computed from the stored change graph. */
     private void flush(LiveDoc doc) {
         flush(doc, null);
     }
@@ -367,35 +413,62 @@ public final class RepoHub implements AutoCloseable {
         if (doc.externalChange) {
             doc.externalChange = false;
             refreshInfo(doc);
-            if (doc.replica != null && doc.exists) {
-                List<byte[]> heads = new ArrayList<>();
-                for (ChangeHash h : doc.replica.getHeads()) heads.add(h.getBytes());
-                try {
-                    docs.changesSince(doc.id, heads).filter(b -> b.length > 0)
-                            .ifPresent(doc.replica::applyEncodedChanges);
-                } catch (RuntimeException e) {
-                    log.warn("could not refresh replica of {}; reloading it", doc.id, e);
-                    unloadReplica(doc);
-                }
-            }
         }
         if (!doc.known()) return;
-        Document replica = replica(doc);
+        List<RepoConnection> targets = new ArrayList<>();
         for (RepoConnection conn : List.copyOf(doc.peers)) {
             if (conn.closed || !policy.mayRead(conn.requester, doc.owner, doc.reach)) continue;
             // Before the first commit, only peers that are syncing it in (they have it) hear about it;
             // those told "unavailable" wait for it to exist.
             if (!doc.exists && !doc.states.containsKey(conn)) continue;
             if (conn == skip) continue;
-            Optional<byte[]> message = replica.generateSyncMessage(stateFor(doc, conn));
-            if (message.isPresent()) {
-                doc.resumed.remove(conn);
-                conn.link.send(new Sync(peerId, conn.senderId, doc.id, message.get()));
+            stateFor(doc, conn);
+            targets.add(conn);
+        }
+        List<Sync> out = new ArrayList<>();
+        List<byte[]> heads = withView(doc, v -> {
+            for (RepoConnection conn : targets) {
+                SyncProtocol.generate(doc.states.get(conn), v).ifPresent(m -> {
+                    doc.resumed.remove(conn);
+                    out.add(new Sync(peerId, conn.senderId, doc.id, SyncMessageCodec.encode(m)));
+                });
+            }
+            return v.graph().heads();
+        });
+        for (Sync m : out) {
+            for (RepoConnection c : targets) {
+                if (c.senderId.equals(m.targetId())) c.link.send(m);
             }
         }
-        gossipOwnHeads(doc, replica);
-        evictReplicas();
+        gossipOwnHeads(doc, heads);
     }
+
+    /** Runs {@code fn} over the document's change graph (an empty one if it is not stored yet). */
+    private <T> T withView(LiveDoc doc, Function<ChangeView, T> fn) {
+        // A document not stored yet has no graph: no need to ask its owner thread.
+        if (!doc.exists) return fn.apply(EMPTY_VIEW);
+        return changes.withChanges(doc.id, fn).orElseGet(() -> fn.apply(EMPTY_VIEW));
+    }
+
+    private static final ChangeView EMPTY_VIEW = new ChangeView() {
+        private final ChangeGraph empty = new ChangeGraph();
+
+        @Override
+        public ChangeGraph graph() {
+            return empty;
+        }
+
+        @Override
+        public java.util.Collection<Chunk.Change> outliers() {
+            return List.of();
+        }
+
+        @Override
+        public List<byte[]> changes(int[] indices) {
+            if (indices.length > 0) throw new IllegalArgumentException("no changes");
+            return List.of();
+        }
+    };
 
     private void refreshInfo(LiveDoc doc) {
         Optional<DocumentInfo> info = docs.info(doc.id);
@@ -415,52 +488,18 @@ public final class RepoHub implements AutoCloseable {
         return doc;
     }
 
-    private Document replica(LiveDoc doc) {
-        if (doc.replica == null) {
-            doc.replica = doc.exists ? docs.save(doc.id).map(Document::load).orElseGet(Document::new) : new Document();
-        }
-        resident.put(doc.id, doc);
-        return doc.replica;
-    }
-
-    private void unloadReplica(LiveDoc doc) {
-        if (doc.replica != null) {
-            doc.replica.free();
-            doc.replica = null;
-        }
-        resident.remove(doc.id);
-    }
-
-    private void evictReplicas() {
-        if (resident.size() <= limits.maxResidentDocuments()) return;
-        Iterator<LiveDoc> it = resident.values().iterator();
-        while (resident.size() > limits.maxResidentDocuments() && it.hasNext()) {
-            LiveDoc d = it.next();
-            if (d.pendingWrites > 0) continue;
-            if (d.replica != null) {
-                d.replica.free();
-                d.replica = null;
-            }
-            it.remove();
-        }
-    }
-
-    private SyncState stateFor(LiveDoc doc, RepoConnection conn) {
-        SyncState state = doc.states.get(conn);
+    private PeerState stateFor(LiveDoc doc, RepoConnection conn) {
+        PeerState state = doc.states.get(conn);
         if (state != null) return state;
         String storage = conn.persistentStorageId();
         if (storage != null) {
-            Optional<byte[]> saved = syncStates.load(storage, doc.id);
+            Optional<PeerState> saved = syncStates.load(storage, doc.id).flatMap(PeerState::decode);
             if (saved.isPresent()) {
-                try {
-                    state = SyncState.decode(saved.get());
-                    doc.resumed.add(conn);
-                } catch (RuntimeException e) {
-                    log.debug("discarding undecodable sync state of {} for {}", storage, doc.id);
-                }
+                state = saved.get();
+                doc.resumed.add(conn);
             }
         }
-        if (state == null) state = new SyncState();
+        if (state == null) state = new PeerState();
         doc.states.put(conn, state);
         return state;
     }
@@ -471,9 +510,7 @@ public final class RepoHub implements AutoCloseable {
     }
 
     private void retireIfIdle(LiveDoc doc) {
-        if (!doc.peers.isEmpty() || doc.pendingWrites > 0) return;
-        unloadReplica(doc);
-        for (SyncState s : doc.states.values()) s.free();
+        if (!doc.peers.isEmpty() || doc.pendingWrites > 0 || !doc.backlog.isEmpty()) return;
         doc.states.clear();
         live.remove(doc.id);
     }
@@ -487,11 +524,8 @@ public final class RepoHub implements AutoCloseable {
         for (String id : conn.documents) {
             LiveDoc doc = live.get(id);
             if (doc == null) continue;
-            SyncState state = doc.states.remove(conn);
-            if (state != null) {
-                if (storage != null && doc.exists) toPersist.put(id, state.encode());
-                state.free();
-            }
+            PeerState state = doc.states.remove(conn);
+            if (state != null && storage != null && doc.exists) toPersist.put(id, state.encode());
             doc.peers.remove(conn);
             doc.resumed.remove(conn);
             retireIfIdle(doc);
@@ -566,9 +600,9 @@ public final class RepoHub implements AutoCloseable {
         gossip(doc, storage, new HeadsAt(encoded, clock.getAsLong()), conn);
     }
 
-    private void gossipOwnHeads(LiveDoc doc, Document replica) {
+    private void gossipOwnHeads(LiveDoc doc, List<byte[]> ownHeads) {
         if (!subscribers.containsKey(storageId)) return;
-        List<String> heads = Arrays.stream(replica.getHeads()).map(h -> Base58Check.encode(h.getBytes())).toList();
+        List<String> heads = ownHeads.stream().map(Base58Check::encode).toList();
         if (heads.equals(doc.lastOwnHeads)) return;
         doc.lastOwnHeads = heads;
         gossip(doc, storageId, new HeadsAt(heads, clock.getAsLong()), null);
@@ -583,21 +617,26 @@ public final class RepoHub implements AutoCloseable {
         }
     }
 
-    private static boolean sameHeads(List<byte[]> a, ChangeHash[] b) {
-        if (a.size() != b.length) return false;
+    private static boolean sameSet(List<byte[]> a, List<byte[]> b) {
+        if (a.size() != b.size()) return false;
         outer:
         for (byte[] x : a) {
-            for (ChangeHash h : b) if (Arrays.equals(x, h.getBytes())) continue outer;
+            for (byte[] y : b) if (Arrays.equals(x, y)) continue outer;
             return false;
         }
         return true;
     }
 
-    private static boolean sameHeads(ChangeHash[] a, ChangeHash[] b) {
-        if (a.length != b.length) return false;
-        Set<ChangeHash> s = new java.util.HashSet<>(Arrays.asList(a));
-        for (ChangeHash h : b) if (!s.contains(h)) return false;
-        return true;
+    private static byte[] concat(List<byte[]> parts) {
+        int n = 0;
+        for (byte[] p : parts) n += p.length;
+        byte[] out = new byte[n];
+        int at = 0;
+        for (byte[] p : parts) {
+            System.arraycopy(p, 0, out, at, p.length);
+            at += p.length;
+        }
+        return out;
     }
 
     private static String rootMessage(Throwable t) {
@@ -618,11 +657,7 @@ public final class RepoHub implements AutoCloseable {
             c.link.close(PeerLink.NORMAL, "node shutting down");
             disconnect(c);
         }
-        for (LiveDoc d : List.copyOf(live.values())) {
-            unloadReplica(d);
-            for (SyncState s : d.states.values()) s.free();
-            d.states.clear();
-        }
+        for (LiveDoc d : List.copyOf(live.values())) d.states.clear();
         live.clear();
     }
 }

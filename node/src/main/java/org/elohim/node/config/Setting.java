@@ -24,7 +24,7 @@ public record Setting(String key, Type type, Object defaultValue, long min, long
             port("p2p.port", 4001, "libp2p port; 0 picks a free port."),
             num("storage.cache_documents", 256, 1, 1_000_000,
                     "Documents whose change graph stays cached in memory; idle ones are evicted."),
-            num("storage.materialize_budget_mb", 64, 1, 1_000_000,
+            num("storage.materialize_budget_mb", 2, 1, 1_000_000,
                     "Stored size (MB) of the documents the CRDT engine may build at once, for content views,"
                             + " the node's own edits and compaction (the engine takes up to ~500x that in native"
                             + " memory for text). Larger documents still sync; their content views answer an error."),

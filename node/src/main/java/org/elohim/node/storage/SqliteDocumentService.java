@@ -67,7 +67,7 @@ public final class SqliteDocumentService implements DocumentService, ChangeIndex
      */
     public record Options(int cacheCapacity, int shards, int maxChangeBytes, int compactChunkCount,
                           long compactMinChunkBytes, LongSupplier clockMillis, long materializeBudgetBytes) {
-        public static final long DEFAULT_MATERIALIZE_BUDGET = 64L * 1024 * 1024;
+        public static final long DEFAULT_MATERIALIZE_BUDGET = 2L * 1024 * 1024;
 
         public Options(int cacheCapacity, int shards, int maxChangeBytes, int compactChunkCount,
                        long compactMinChunkBytes, LongSupplier clockMillis) {
@@ -124,7 +124,7 @@ public final class SqliteDocumentService implements DocumentService, ChangeIndex
     private final StorageMetrics metrics = new StorageMetrics();
     private final List<Consumer<DocumentChange>> subscribers = new CopyOnWriteArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
-    /** Stored bytes of materialized copies kept between the node's own edits (at most budget / 4). */
+    /** Stored bytes of materialized copies kept between the node's own edits (at most the budget). */
     private final AtomicLong residentBytes = new AtomicLong();
 
     private SqliteDocumentService(Database db, boolean ownsDb, Options options, MeterRegistry registry) {
@@ -431,16 +431,16 @@ public final class SqliteDocumentService implements DocumentService, ChangeIndex
     }
 
     /**
-     * The materialized copy the node edits: kept between edits while the copies kept fit a quarter
-     * of the budget (the node's own writers edit the same documents again and again), rebuilt if
-     * changes arrived since.
+     * The materialized copy the node edits: kept between edits while the copies kept fit the
+     * budget (the node's own writers edit the same documents again and again), rebuilt if changes
+     * arrived since; freed on eviction from the cache.
      */
     private Document editCopy(String docId, DocState s) {
         if (s.resident != null && Hashes.sameSet(s.residentHeads, s.graph.heads())) return s.resident;
         releaseResident(s);
         materializer.checkFits(docId, s.size);
         Document d = Materializer.build(parts(docId, s));
-        s.keepResident(d, Hashes.fromChangeHashes(d.getHeads()), s.size, residentBytes, materializer.budgetBytes() / 4);
+        s.keepResident(d, Hashes.fromChangeHashes(d.getHeads()), s.size, residentBytes, materializer.budgetBytes());
         return d;
     }
 

@@ -23,7 +23,7 @@ import org.elohim.node.docs.StreamPosition;
 import org.elohim.node.reach.Reach;
 
 /** A fast in-memory DocumentService for unit tests of the protocol logic (the interop tests use SQLite). */
-public final class InMemoryDocumentService implements DocumentService {
+public final class InMemoryDocumentService implements DocumentService, org.elohim.node.docs.ChangeIndex {
     private record Entry(Document doc, String owner, Reach reach) {
     }
 
@@ -127,6 +127,39 @@ public final class InMemoryDocumentService implements DocumentService {
     public AutoCloseable subscribe(Consumer<DocumentChange> listener) {
         listeners.add(listener);
         return () -> listeners.remove(listener);
+    }
+
+    /** The graph is rebuilt from the engine's changes on every call: fine for small test documents. */
+    @Override
+    public synchronized <T> Optional<T> withChanges(String docId, Function<org.elohim.node.docs.ChangeView, T> fn) {
+        Entry e = docs.get(docId);
+        if (e == null) return Optional.empty();
+        org.elohim.node.changes.ChangeGraph g = new org.elohim.node.changes.ChangeGraph();
+        List<byte[]> bytes = new ArrayList<>();
+        for (var c : org.elohim.node.changes.ChunkCodec.decode(e.doc().encodeChangesSince(new ChangeHash[0]),
+                Long.MAX_VALUE)) {
+            var ch = (org.elohim.node.changes.Chunk.Change) c;
+            g.add(ch.hash(), ch.deps());
+            bytes.add(ch.bytes());
+        }
+        return Optional.ofNullable(fn.apply(new org.elohim.node.docs.ChangeView() {
+            @Override
+            public org.elohim.node.changes.ChangeGraph graph() {
+                return g;
+            }
+
+            @Override
+            public java.util.Collection<org.elohim.node.changes.Chunk.Change> outliers() {
+                return List.of();
+            }
+
+            @Override
+            public List<byte[]> changes(int[] indices) {
+                List<byte[]> out = new ArrayList<>();
+                for (int i : indices) out.add(bytes.get(i));
+                return out;
+            }
+        }));
     }
 
     @Override
