@@ -1,8 +1,10 @@
 package org.elohim.node.automergerepo;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.util.List;
 import org.elohim.node.config.NodeConfig;
 import org.elohim.node.docs.DocumentInfo;
 import org.elohim.node.realtime.RealtimeEndpoints;
@@ -56,6 +58,45 @@ class AutomergeRepoInteropTest {
             assertThat(r.lines("OK ")).hasSize(2);
             assertThat(node.storage().documents().count()).isEqualTo(2000);
         }
+    }
+
+    /**
+     * A 5 MB text document goes through the node without the node building it: the node stores its
+     * change, serves it to the second client, and (over the default 2 MB materialize budget)
+     * answers a content view with an error that says why.
+     */
+    @Test
+    void fiveMegabyteTextDocumentSyncsWithoutMaterializing() throws Exception {
+        NodeScripts.requireInstalled();
+        try (ElohimNodeRuntime node = start(dir, "open")) {
+            NodeScripts.Result r = NodeScripts.runOk(130, "scenario-large.mjs", url(node), "text", "5");
+            String id = documentIdOf(r.lines("OK text").get(0));
+            DocumentInfo info = node.storage().documents().info(id).orElseThrow();
+            assertThat(info.sizeBytes()).isGreaterThan(5L * 1024 * 1024);
+            assertThatThrownBy(() -> node.storage().documents().read(id, d -> 1).join())
+                    .hasCauseInstanceOf(org.elohim.node.docs.ContentUnavailable.class)
+                    .hasMessageContaining("materialize_budget_mb");
+        }
+    }
+
+    @Test
+    void twentyThousandChangeDocumentSyncs() throws Exception {
+        NodeScripts.requireInstalled();
+        try (ElohimNodeRuntime node = start(dir, "open")) {
+            NodeScripts.Result r = NodeScripts.runOk(130, "scenario-large.mjs", url(node), "changes", "20000");
+            String line = r.lines("OK changes").get(0);
+            String id = documentIdOf(line);
+            String head = line.replaceAll(".*\"heads\":\\[\"([0-9a-f]{64})\"\\].*", "$1");
+            assertThat(node.storage().documents().containsHeads(id, List.of(java.util.HexFormat.of().parseHex(head))))
+                    .isTrue();
+            assertThat(node.storage().documents().read(id, d -> d.get(org.automerge.ObjectId.ROOT, "n").isPresent())
+                    .join()).hasValue(true);
+        }
+    }
+
+    private static String documentIdOf(String okLine) {
+        String docUrl = okLine.replaceAll(".*\"url\":\"([^\"]+)\".*", "$1");
+        return DocumentUrl.parse(docUrl).orElseThrow().documentId();
     }
 
     @Test
