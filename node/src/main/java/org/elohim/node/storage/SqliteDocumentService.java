@@ -622,10 +622,9 @@ public final class SqliteDocumentService implements DocumentService, ChangeIndex
             committed = s.uncommitted.keySet().stream().mapToInt(Integer::intValue).min().orElse(committed + 1) - 1;
         }
         List<byte[]> parts = new ArrayList<>(changes.materialParts(docId, committed));
-        for (int n = committed + 1; n <= s.graph.size(); n++) {
-            byte[] b = s.uncommitted.get(n);
-            if (b != null) parts.add(b);
-        }
+        int[] newer = new int[s.graph.size() - committed];
+        for (int k = 0; k < newer.length; k++) newer[k] = committed + k; // graph indices
+        parts.addAll(changeBytes(docId, s, newer));
         return parts;
     }
 
@@ -693,19 +692,32 @@ public final class SqliteDocumentService implements DocumentService, ChangeIndex
 
             @Override
             public List<byte[]> changes(int[] indices) {
-                List<byte[]> out = new ArrayList<>(indices.length);
-                int k = 0;
-                // Indices are graph positions (n - 1); the last ones may not be committed yet.
-                int[] committed = Arrays.stream(indices).map(i -> i + 1).filter(n -> !s.uncommitted.containsKey(n))
-                        .toArray();
-                List<byte[]> stored = committed.length == 0 ? List.of() : changes.changeList(docId, committed);
-                for (int i : indices) {
-                    byte[] b = s.uncommitted.get(i + 1);
-                    out.add(b != null ? b : stored.get(k++));
-                }
-                return out;
+                return changeBytes(docId, s, indices);
             }
         };
+    }
+
+    /**
+     * Bytes of the changes at graph {@code indices} (n - 1). The newest may not be committed yet:
+     * their bytes come from memory. The commit callback drops them from memory concurrently, so each
+     * is read once; whatever is not in memory any more is committed, hence in the database.
+     */
+    private List<byte[]> changeBytes(String docId, DocState s, int[] indices) {
+        byte[][] out = new byte[indices.length][];
+        int missing = 0;
+        for (int k = 0; k < indices.length; k++) {
+            out[k] = s.uncommitted.get(indices[k] + 1);
+            if (out[k] == null) missing++;
+        }
+        if (missing > 0) {
+            int[] ns = new int[missing];
+            int j = 0;
+            for (int k = 0; k < indices.length; k++) if (out[k] == null) ns[j++] = indices[k] + 1;
+            List<byte[]> stored = changes.changeList(docId, ns);
+            j = 0;
+            for (int k = 0; k < indices.length; k++) if (out[k] == null) out[k] = stored.get(j++);
+        }
+        return Arrays.asList(out);
     }
 
     private static int[] all(int n) {
