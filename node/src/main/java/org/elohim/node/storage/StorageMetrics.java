@@ -31,7 +31,8 @@ final class StorageMetrics {
         FunctionCounter.builder("elohim.storage.materialized", materializer, m -> m.materialized()).register(r);
         FunctionCounter.builder("elohim.storage.materialize.refused", materializer, m -> m.refused()).register(r);
         Gauge.builder("elohim.storage.cache.resident", resident, AtomicInteger::get).register(r);
-        Gauge.builder("elohim.storage.documents", documents, s -> s.getAsLong()).register(r);
-        Gauge.builder("elohim.sync.stream.seq", seq, s -> s.getAsLong()).register(r);
+        // Suppliers are lambdas nobody else holds: Micrometer keeps gauge state weakly by default.
+        Gauge.builder("elohim.storage.documents", documents, s -> s.getAsLong()).strongReference(true).register(r);
+        Gauge.builder("elohim.sync.stream.seq", seq, s -> s.getAsLong()).strongReference(true).register(r);
     }
 }
