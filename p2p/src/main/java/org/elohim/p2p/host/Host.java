@@ -57,6 +57,8 @@ public final class Host implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicInteger pendingInbound = new java.util.concurrent.atomic.AtomicInteger();
     private final List<java.util.function.Supplier<List<Multiaddr>>> addressSources = new CopyOnWriteArrayList<>();
     private volatile java.util.function.Function<Multiaddr, CompletableFuture<P2pConnection>> circuitDialer;
+    private final Map<InetSocketAddress, Long> punchInitiatorUntil = new ConcurrentHashMap<>();
+    private volatile Reachability reachability = Reachability.UNKNOWN;
     private volatile boolean closed;
 
     private Host(HostConfig config, TcpTransport transport, EventLoopGroup group, boolean ownsGroup) {
@@ -199,7 +201,8 @@ public final class Host implements AutoCloseable {
                     log.debug("inbound upgrade from {} failed: {}", remote, e.toString());
                 }
             });
-            new ConnectionUpgrader(Host.this, Role.RESPONDER, Optional.empty(), f, transportName, remote, local, false)
+            Role role = ch.remoteAddress() instanceof InetSocketAddress sa ? punchRole(sa) : Role.RESPONDER;
+            new ConnectionUpgrader(Host.this, role, Optional.empty(), f, transportName, remote, local, false)
                     .install(ch);
         }
 
@@ -300,7 +303,7 @@ public final class Host implements AutoCloseable {
                     }
                 });
             } else {
-                dial0(addr, peer, fresh, Role.INITIATOR, fromListenPort);
+                dial0(addr, peer, fresh, Role.INITIATOR, fromListenPort, true);
             }
             return fresh;
         }
@@ -308,7 +311,7 @@ public final class Host implements AutoCloseable {
             return CompletableFuture.failedFuture(new IllegalArgumentException("a circuit address needs the target's /p2p/"));
         }
         CompletableFuture<P2pConnection> result = new CompletableFuture<>();
-        dial0(addr, peer, result, Role.INITIATOR, fromListenPort);
+        dial0(addr, peer, result, Role.INITIATOR, fromListenPort, true);
         return result;
     }
 
@@ -323,8 +326,26 @@ public final class Host implements AutoCloseable {
             result.completeExceptionally(new IllegalArgumentException("no transport can dial " + addr));
             return result;
         }
-        dial0(addr, addr.peerId(), result, securityInitiator ? Role.INITIATOR : Role.RESPONDER, true);
+        dial0(addr, addr.peerId(), result, securityInitiator ? Role.INITIATOR : Role.RESPONDER, true, false);
         return result;
+    }
+
+    /**
+     * During a hole punch in which we lead the security handshake: an inbound TCP connection from {@code remote}
+     * (the peer's SYN won the race into our listener) within {@code window} runs the handshake as initiator,
+     * so both ends do not wait as responders.
+     */
+    public void expectPunchFrom(InetSocketAddress remote, Duration window) {
+        punchInitiatorUntil.put(remote, System.nanoTime() + window.toNanos());
+    }
+
+    private Role punchRole(InetSocketAddress remote) {
+        if (remote == null || punchInitiatorUntil.isEmpty()) {
+            return Role.RESPONDER;
+        }
+        long now = System.nanoTime();
+        punchInitiatorUntil.values().removeIf(until -> until - now < 0);
+        return punchInitiatorUntil.remove(remote) != null ? Role.INITIATOR : Role.RESPONDER;
     }
 
     /**
@@ -343,6 +364,15 @@ public final class Host implements AutoCloseable {
             stream.eventLoop().execute(install);
         }
         return result;
+    }
+
+    /** Reachability as last determined (AutoNAT); UNKNOWN until something tests it. */
+    public Reachability reachability() {
+        return reachability;
+    }
+
+    public void setReachability(Reachability r) {
+        this.reachability = r;
     }
 
     /** Where {@link #dial} sends {@code /p2p-circuit} addresses (the circuit relay client). */
@@ -365,7 +395,7 @@ public final class Host implements AutoCloseable {
     }
 
     private void dial0(Multiaddr addr, Optional<PeerId> peer, CompletableFuture<P2pConnection> result, Role role,
-                       boolean fromListenPort) {
+                       boolean fromListenPort, boolean fallback) {
         if (closed) {
             result.completeExceptionally(new IOException("host closed"));
             return;
@@ -380,10 +410,10 @@ public final class Host implements AutoCloseable {
             if (e == null) {
                 return;
             }
-            if (fromListenPort && role == Role.INITIATOR && t instanceof TcpTransport
+            if (fromListenPort && fallback && t instanceof TcpTransport
                     && !(e instanceof io.netty.channel.ConnectTimeoutException)) {
                 // the listen port is taken for this peer (e.g. a connection from it exists): plain dial
-                dial0(addr, peer, result, role, false);
+                dial0(addr, peer, result, role, false, false);
             } else {
                 result.completeExceptionally(e);
             }

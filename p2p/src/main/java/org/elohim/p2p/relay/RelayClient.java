@@ -171,7 +171,8 @@ public final class RelayClient implements AutoCloseable {
             return CompletableFuture.failedFuture(e);
         }
         CompletableFuture<P2pConnection> result = new CompletableFuture<>();
-        host.dial(circuit.relayAddr()).thenAccept(conn -> conn.newStream(s -> {
+        // from the listen port: the relay then reports the address our NAT maps for it (hole punching uses it)
+        host.dial(circuit.relayAddr(), true).thenAccept(conn -> conn.newStream(s -> {
             FramedMessages[] reader = new FramedMessages[1];
             reader[0] = new FramedMessages(RelayCodec.MAX_MESSAGE_BYTES, body -> {
                 Hop hop = RelayCodec.decodeHop(body);
