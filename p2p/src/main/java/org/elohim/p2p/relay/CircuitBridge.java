@@ -90,22 +90,33 @@ final class CircuitBridge {
                 }
             });
             if (!to.isWritable() && paused.compareAndSet(false, true)) {
-                ctx.channel().config().setAutoRead(false);
                 Channel from = ctx.channel();
-                // resume when the other side drained
-                to.pipeline().addFirst(new ChannelInboundHandlerAdapter() {
-                    @Override
-                    public void channelWritabilityChanged(ChannelHandlerContext c) {
-                        if (c.channel().isWritable()) {
-                            paused.set(false);
-                            from.config().setAutoRead(true);
-                            from.read();
-                            c.pipeline().remove(this);
+                from.config().setAutoRead(false);
+                // On the other side's event loop, so that its writability cannot change unseen in between.
+                to.eventLoop().execute(() -> {
+                    ChannelInboundHandlerAdapter resume = new ChannelInboundHandlerAdapter() {
+                        @Override
+                        public void channelWritabilityChanged(ChannelHandlerContext c) {
+                            if (c.channel().isWritable()) {
+                                c.pipeline().remove(this);
+                                resume(from);
+                            }
+                            c.fireChannelWritabilityChanged();
                         }
-                        c.fireChannelWritabilityChanged();
+                    };
+                    if (to.isWritable() || !to.isActive()) {
+                        resume(from);
+                    } else {
+                        to.pipeline().addFirst(resume);
                     }
                 });
             }
+        }
+
+        private void resume(Channel from) {
+            paused.set(false);
+            from.config().setAutoRead(true);
+            from.read();
         }
 
         @Override

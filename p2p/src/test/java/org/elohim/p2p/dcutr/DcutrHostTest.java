@@ -74,7 +74,7 @@ class DcutrHostTest {
     @Test
     void relayedConnectionIsUpgradedToDirectAndNewStreamsPreferIt() throws Exception {
         Host[] bRef = new Host[1];
-        Setup s = relayed(() -> bRef[0].listenAddresses(), Duration.ofSeconds(3));
+        Setup s = relayed(() -> bRef[0].listenAddresses(), Duration.ofSeconds(5));
         bRef[0] = s.b();
         DcutrService.Outcome o = s.dcutrB().outcome(s.a().peerId()).get(20, TimeUnit.SECONDS);
         assertThat(o.direct()).isTrue();
