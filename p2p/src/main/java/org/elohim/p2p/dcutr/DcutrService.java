@@ -117,9 +117,11 @@ public final class DcutrService implements HostListener {
                     throw new org.elohim.p2p.codec.MalformedFrameException("expected CONNECT");
                 }
                 long rtt = System.nanoTime() - sent[0];
+                List<Multiaddr> targets = dialable(connect.observedAddrs(), viaLoopback(relayed));
+                // before SYNC leaves: A dials as soon as it reads SYNC and may land in our listener first
+                expectPunches(targets);
                 FramedMessages.write(s.channel(), HolePunchCodec.encode(new HolePunchMessage.Sync()))
                         .addListener(f -> s.channel().close());
-                List<Multiaddr> targets = dialable(connect.observedAddrs(), viaLoopback(relayed));
                 s.channel().eventLoop().schedule(() -> punch(peer, targets, true), rtt / 2, TimeUnit.NANOSECONDS);
             }, e -> log.debug("dcutr stream to {} ended: {}", peer, e.toString())));
             sent[0] = System.nanoTime();
@@ -174,14 +176,6 @@ public final class DcutrService implements HostListener {
             return;
         }
         for (Multiaddr t : targets) {
-            if (initiator) {
-                try {
-                    InetSocketAddress sa = t.toInetSocketAddress();
-                    host.expectPunchFrom(sa, attemptTimeout.multipliedBy(2));
-                } catch (RuntimeException e) {
-                    // not an IP address: nothing to expect
-                }
-            }
             host.dialDirect(t.withPeerId(peer), initiator).whenComplete((c, e) -> {
                 if (e != null) {
                     log.debug("punch dial {} failed: {}", t, e.toString());
@@ -189,6 +183,17 @@ public final class DcutrService implements HostListener {
                     c.close();
                 }
             });
+        }
+    }
+
+    /** We lead the handshake: an inbound connection from one of A's addresses during the punch is ours to lead. */
+    private void expectPunches(List<Multiaddr> targets) {
+        for (Multiaddr t : targets) {
+            try {
+                host.expectPunchFrom(t.toInetSocketAddress(), attemptTimeout.multipliedBy(2));
+            } catch (RuntimeException e) {
+                // not an IP address: nothing to expect
+            }
         }
     }
 
