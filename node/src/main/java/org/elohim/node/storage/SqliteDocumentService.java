@@ -1,7 +1,6 @@
 package org.elohim.node.storage;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,7 +15,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
-import org.automerge.ChangeHash;
 import org.automerge.Document;
 import org.elohim.node.changes.Chunk;
 import org.elohim.node.changes.ChunkCodec;
@@ -24,7 +22,6 @@ import org.elohim.node.changes.MalformedChunkException;
 import org.elohim.node.docs.ApplyResult;
 import org.elohim.node.docs.ChangeIndex;
 import org.elohim.node.docs.ChangeView;
-import org.elohim.node.docs.ContentUnavailable;
 import org.elohim.node.docs.DocumentChange;
 import org.elohim.node.docs.DocumentInfo;
 import org.elohim.node.docs.DocumentRejected;
@@ -119,6 +116,8 @@ public final class SqliteDocumentService implements DocumentService, ChangeIndex
     private final DocumentCatalog catalog;
     private final ChangeStore changes;
     private final Materializer materializer;
+    private final IncomingChanges incoming;
+    private final SnapshotCompaction compaction;
     private final PeerPositions peerPositions;
     private final DocumentShard[] shards;
     private final StorageMetrics metrics = new StorageMetrics();
@@ -139,6 +138,8 @@ public final class SqliteDocumentService implements DocumentService, ChangeIndex
         this.catalog = new DocumentCatalog(db);
         this.changes = new ChangeStore(db);
         this.materializer = new Materializer(options.materializeBudgetBytes());
+        this.incoming = new IncomingChanges(materializer, metrics.rejected);
+        this.compaction = new SnapshotCompaction(db, changes, materializer, options, metrics.compactions, closed::get);
         ChangeIndexBackfill.run(db, options.maxChangeBytes());
         int n = Math.max(1, options.shards());
         this.shards = new DocumentShard[n];
@@ -235,47 +236,9 @@ public final class SqliteDocumentService implements DocumentService, ChangeIndex
         }
         DocumentShard shard = shardOf(docId);
         return shard.submit(() -> {
-            List<Chunk.Change> input = changesOf(docId, chunks);
+            List<Chunk.Change> input = incoming.changesOf(docId, chunks);
             return store(shard, docId, input, true, owner, reachIfNew, kind, origin);
         }).thenCompose(Function.identity());
-    }
-
-    /**
-     * The changes of the input. A document chunk (what a peer that got a flags trailer, or an SDK
-     * doing a first upload, may send) is materialized once, under the budget, to split it into
-     * changes; one larger than the budget is refused with a clear error.
-     */
-    private List<Chunk.Change> changesOf(String docId, List<Chunk> chunks) {
-        List<Chunk.Change> out = new ArrayList<>();
-        for (Chunk c : chunks) {
-            if (c instanceof Chunk.Change ch) {
-                out.add(ch);
-            } else if (c instanceof Chunk.Document d) {
-                try {
-                    out.addAll(materializer.with(docId, d.bytes().length, List.of(d.bytes()), doc -> decodeOwn(
-                            doc.encodeChangesSince(new ChangeHash[0]))));
-                } catch (ContentUnavailable e) {
-                    metrics.rejected.increment();
-                    throw new DocumentRejected(DocumentRejected.Reason.TOO_LARGE, "a whole document of "
-                            + d.bytes().length + " bytes was sent instead of changes; it is larger than the"
-                            + " materialize budget (storage.materialize_budget_mb): send changes", e);
-                } catch (StorageException e) {
-                    metrics.rejected.increment();
-                    throw new DocumentRejected(DocumentRejected.Reason.MALFORMED_CHANGES,
-                            "document chunk for " + docId + " does not load: " + e.getMessage(), e);
-                }
-            }
-        }
-        return out;
-    }
-
-    /** Decodes what the engine itself encoded. */
-    private List<Chunk.Change> decodeOwn(byte[] bytes) {
-        List<Chunk.Change> out = new ArrayList<>();
-        for (Chunk c : ChunkCodec.decode(bytes, Long.MAX_VALUE)) {
-            if (c instanceof Chunk.Change ch) out.add(ch);
-        }
-        return out;
     }
 
     /**
@@ -298,7 +261,7 @@ public final class SqliteDocumentService implements DocumentService, ChangeIndex
             if (!s.stored) shard.discard(docId);
             return afterLastWrite(s, new ApplyResult(docId, s.graph.heads(), 0, false));
         }
-        if (validate) engineCheck(docId, fresh);
+        if (validate) incoming.check(docId, fresh);
         List<byte[]> oldHeads = s.graph.heads();
         // Apply what has its deps, repeatedly (input may come in any order, outliers may now fit).
         List<Chunk.Change> waiting = new ArrayList<>(s.outliers.values());
@@ -345,34 +308,6 @@ public final class SqliteDocumentService implements DocumentService, ChangeIndex
     }
 
     /**
-     * Decodes new external changes with the engine in an empty scratch document: changes whose deps
-     * are missing are parsed and queued, the others applied, so this checks each change's own
-     * encoding at a cost that depends on the input, not on the document. Input larger than the
-     * materialize budget is checked structurally only (docs/SYNC-PROTOCOL.md, Validation).
-     */
-    private void engineCheck(String docId, List<Chunk.Change> fresh) {
-        long total = fresh.stream().mapToLong(c -> c.bytes().length).sum();
-        if (total > materializer.budgetBytes()) return;
-        ByteArrayOutputStream all = new ByteArrayOutputStream((int) total);
-        for (Chunk.Change c : fresh) all.writeBytes(c.bytes());
-        try (Materializer.Lease ignored = materializer.acquire(docId, total)) {
-            Document scratch = new Document();
-            try {
-                scratch.applyEncodedChanges(all.toByteArray());
-            } catch (RuntimeException e) {
-                // AutomergeException is package-private in 0.0.7; anything thrown here is bad input.
-                throw reject(DocumentRejected.Reason.MALFORMED_CHANGES,
-                        "Automerge cannot decode the changes for " + docId + ": " + e.getMessage());
-            } finally {
-                scratch.free();
-            }
-        } catch (ContentUnavailable e) {
-            throw reject(DocumentRejected.Reason.TOO_LARGE, "cannot validate changes for " + docId + " now: "
-                    + e.getMessage());
-        }
-    }
-
-    /**
      * A no-op answers only once the write that brought what it found is durable: "I already have
      * it" must not be acknowledged on the strength of a write that may still fail.
      */
@@ -389,7 +324,7 @@ public final class SqliteDocumentService implements DocumentService, ChangeIndex
      * On the writer thread: this write was built on top of {@code previous}; if that one failed,
      * the in-memory graph held changes that were never stored, so this one must not be stored.
      */
-    private static void requireStored(CompletableFuture<?> previous, String docId) throws java.sql.SQLException {
+    static void requireStored(CompletableFuture<?> previous, String docId) throws java.sql.SQLException {
         if (previous instanceof Database.WriteFuture<?> w && w.failedInWriter()) {
             throw new java.sql.SQLException("an earlier write of " + docId + " failed; not storing what was built on it");
         }
@@ -417,7 +352,7 @@ public final class SqliteDocumentService implements DocumentService, ChangeIndex
                 if (!s.stored) shard.discard(docId);
                 throw e;
             }
-            List<Chunk.Change> made = decodeOwn(encoded);
+            List<Chunk.Change> made = IncomingChanges.decodeOwn(encoded);
             if (made.isEmpty()) {
                 if (!s.stored || s.residentTransient) releaseResident(s);
                 if (!s.stored) shard.discard(docId);
@@ -484,7 +419,7 @@ public final class SqliteDocumentService implements DocumentService, ChangeIndex
             return seq;
         });
         s.lastWrite = write;
-        boolean compact = needsCompaction(s);
+        boolean compact = compaction.needed(s);
         // Async: if the commit was already done, handle() would run on this owner thread, and
         // subscribers (sync sessions) must never be called on it.
         return write.handleAsync((seq, err) -> {
@@ -505,74 +440,9 @@ public final class SqliteDocumentService implements DocumentService, ChangeIndex
             metrics.changeBytes.add(addedBytes);
             ApplyResult result = new ApplyResult(docId, newHeads, seq, true);
             publish(new DocumentChange(docId, oldHeads, newHeads, kind, origin, seq));
-            if (compact && !closed.get()) shard.submit(() -> compactOnOwner(shard, docId));
+            if (compact && !closed.get()) shard.submit(() -> compaction.compact(shard, docId));
             return result;
         }, db.callbackExecutor());
-    }
-
-    /** A snapshot only speeds up materializing; take one when enough changes piled up and it fits the budget. */
-    private boolean needsCompaction(DocState s) {
-        long since = s.size - s.snapshotCoveredBytes;
-        return s.size <= materializer.budgetBytes() && s.changesSinceSnapshot() > 0
-                && (s.changesSinceSnapshot() >= options.compactChunkCount()
-                || since > Math.max(s.snapshotBytes, options.compactMinChunkBytes()));
-    }
-
-    /** Writes a snapshot of the committed changes (owner thread; FIFO after the changes it covers). */
-    private CompletableFuture<Boolean> compactOnOwner(DocumentShard shard, String docId) {
-        DocState s = shard.get(docId);
-        if (s == null || !s.stored || s.changesSinceSnapshot() == 0 || s.size > materializer.budgetBytes()) {
-            return CompletableFuture.completedFuture(false);
-        }
-        int upto = s.graph.size();
-        if (!s.uncommitted.isEmpty()) {
-            upto = s.uncommitted.keySet().stream().mapToInt(Integer::intValue).min().orElse(upto + 1) - 1;
-        }
-        if (upto <= s.snapshotUpto) return CompletableFuture.completedFuture(false);
-        int covered = upto;
-        byte[] snapshot;
-        try {
-            snapshot = materializer.with(docId, s.size, changes.materialParts(docId, covered), Document::save);
-        } catch (RuntimeException e) {
-            log.warn("compaction of {} skipped: {}", docId, e.getMessage());
-            return CompletableFuture.completedFuture(false);
-        }
-        int previousUpto = s.snapshotUpto;
-        long previousBytes = s.snapshotBytes;
-        s.snapshotUpto = covered;
-        s.snapshotBytes = snapshot.length;
-        s.snapshotCoveredBytes = s.size - uncommittedBytes(s);
-        s.pendingWrites.incrementAndGet();
-        CompletableFuture<?> previous = s.lastWrite;
-        CompletableFuture<Boolean> write = db.write(c -> {
-            requireStored(previous, docId);
-            ChangeStore.putSnapshot(c, docId, snapshot, covered);
-            try (var ps = c.prepareStatement("UPDATE documents SET chunk_count=0, chunk_bytes=0 WHERE id=?")) {
-                ps.setString(1, docId);
-                ps.executeUpdate();
-            }
-            return true;
-        });
-        s.lastWrite = write;
-        return write.whenCompleteAsync((ok, err) -> {
-            if (s.pendingWrites.decrementAndGet() == 0 && !closed.get()) shard.writesSettled();
-            if (err == null) {
-                metrics.compactions.increment();
-            } else {
-                log.warn("compaction of {} failed", docId, err);
-                shard.submit(() -> {
-                    s.snapshotUpto = previousUpto;
-                    s.snapshotBytes = previousBytes;
-                    return null;
-                });
-            }
-        }, db.callbackExecutor());
-    }
-
-    private static long uncommittedBytes(DocState s) {
-        long b = 0;
-        for (byte[] x : s.uncommitted.values()) b += x.length;
-        return b;
     }
 
     /** Takes a snapshot of one document now (normally automatic past the thresholds). */
@@ -580,7 +450,7 @@ public final class SqliteDocumentService implements DocumentService, ChangeIndex
         DocumentShard shard = shardOf(docId);
         return shard.submit(() -> {
             if (state(shard, docId, false) == null) return CompletableFuture.completedFuture(false);
-            return compactOnOwner(shard, docId);
+            return compaction.compact(shard, docId);
         }).thenCompose(Function.identity());
     }
 
