@@ -3,7 +3,7 @@
 //   changes N   a document made of N changes (one small edit each)
 // usage: node scenario-large.mjs ws://127.0.0.1:PORT/automerge text 5 | changes 20000
 import * as Automerge from "@automerge/automerge";
-import { newRepo, findEventually, ok, run, waitSynced } from "./lib.mjs";
+import { newRepo, findEventually, ok, waitSynced } from "./lib.mjs";
 
 const [url, kind, sizeArg] = process.argv.slice(2);
 const size = Number(sizeArg);
@@ -16,6 +16,13 @@ function letters(n) {
     out[i] = String.fromCharCode(97 + (x % 26));
   }
   return out.join("");
+}
+
+// Like lib.mjs run(), with a longer bound: a 5 MB document takes a while on a loaded machine.
+function run(main) {
+  const killer = setTimeout(() => { console.error("FAIL scenario timed out"); process.exit(3); }, 240000);
+  main().then(() => { clearTimeout(killer); console.log("DONE"); process.exit(0); },
+    e => { console.error("FAIL " + (e && e.stack || e)); process.exit(1); });
 }
 
 run(async () => {
@@ -36,9 +43,9 @@ run(async () => {
     throw new Error("kind must be text or changes");
   }
   const created = Date.now() - t0;
-  await waitSynced(a, handle, 100000);
+  await waitSynced(a, handle, 200000);
   const uploaded = Date.now() - t0;
-  const found = await findEventually(b, handle.url, 100000);
+  const found = await findEventually(b, handle.url, 200000);
   if (!check(found.doc())) throw new Error("the document found on B differs");
   ok(kind, { size, url: handle.url, createdMs: created, uploadedMs: uploaded, totalMs: Date.now() - t0,
     heads: Automerge.getHeads(found.doc()) });

@@ -69,7 +69,7 @@ class AutomergeRepoInteropTest {
     void fiveMegabyteTextDocumentSyncsWithoutMaterializing() throws Exception {
         NodeScripts.requireInstalled();
         try (ElohimNodeRuntime node = start(dir, "open")) {
-            NodeScripts.Result r = NodeScripts.runOk(130, "scenario-large.mjs", url(node), "text", "5");
+            NodeScripts.Result r = NodeScripts.runOk(250, "scenario-large.mjs", url(node), "text", "5");
             String id = documentIdOf(r.lines("OK text").get(0));
             DocumentInfo info = node.storage().documents().info(id).orElseThrow();
             assertThat(info.sizeBytes()).isGreaterThan(5L * 1024 * 1024);
@@ -86,7 +86,7 @@ class AutomergeRepoInteropTest {
         try (ElohimNodeRuntime node = ElohimNodeRuntime.builder(NodeConfig.ephemeral(dir)
                 .with("realtime.access", "open").with("storage.materialize_budget_mb", "8"))
                 .webSockets(RealtimeEndpoints::create).start()) {
-            NodeScripts.Result r = NodeScripts.runOk(130, "scenario-large.mjs", url(node), "changes", "20000");
+            NodeScripts.Result r = NodeScripts.runOk(250, "scenario-large.mjs", url(node), "changes", "20000");
             String line = r.lines("OK changes").get(0);
             String id = documentIdOf(line);
             String head = line.replaceAll(".*\"heads\":\\[\"([0-9a-f]{64})\"\\].*", "$1");
