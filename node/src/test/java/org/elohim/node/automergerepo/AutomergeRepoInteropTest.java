@@ -11,6 +11,7 @@ import org.elohim.node.realtime.RealtimeEndpoints;
 import org.elohim.node.realtime.RealtimePolicy;
 import org.elohim.node.reach.Reach;
 import org.elohim.node.runtime.ElohimNodeRuntime;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,6 +67,8 @@ class AutomergeRepoInteropTest {
      * answers a content view with an error that says why.
      */
     @Test
+    @Tag("slow") // ~30 s on a quiet machine, minutes when the cores are shared: run with -Pslow
+    @org.junit.jupiter.api.Timeout(300)
     void fiveMegabyteTextDocumentSyncsWithoutMaterializing() throws Exception {
         NodeScripts.requireInstalled();
         try (ElohimNodeRuntime node = start(dir, "open")) {
@@ -80,6 +83,8 @@ class AutomergeRepoInteropTest {
     }
 
     @Test
+    @Tag("slow")
+    @org.junit.jupiter.api.Timeout(300)
     void twentyThousandChangeDocumentSyncs() throws Exception {
         NodeScripts.requireInstalled();
         // ~2 MB of changes: a budget above it, so the content view below can be built.
