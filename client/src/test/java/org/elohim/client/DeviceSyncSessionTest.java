@@ -181,6 +181,42 @@ class DeviceSyncSessionTest {
     }
 
     @Test
+    void aCopyOfTheStoreFromAnEarlierRunStartsANewEpochEvenWithItsMarker() throws Exception {
+        long epoch = store.epoch();
+        store.close();
+        // A backup of the files taken between runs: database and marker agree in it...
+        java.nio.file.Path backup = dir.resolveSibling(dir.getFileName() + "-backup");
+        java.nio.file.Files.createDirectories(backup);
+        java.nio.file.Files.copy(dir.resolve(ClientStore.FILE_NAME), backup.resolve(ClientStore.FILE_NAME));
+        store = ClientStore.open(dir);
+        assertThat(store.epoch()).isEqualTo(epoch); // a clean restart keeps the epoch
+        store.close();
+        // ...but the device ran on (its token rotated) before the database was copied back.
+        java.nio.file.Files.copy(backup.resolve(ClientStore.FILE_NAME), dir.resolve(ClientStore.FILE_NAME),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        java.nio.file.Files.deleteIfExists(dir.resolve(ClientStore.FILE_NAME + "-wal"));
+        java.nio.file.Files.deleteIfExists(dir.resolve(ClientStore.FILE_NAME + "-shm"));
+        store = ClientStore.open(dir);
+        assertThat(store.epoch()).isNotEqualTo(epoch).isNotZero();
+    }
+
+    @Test
+    void aNodeThatReadPastMyEndMakesMeStartANewEpochForgetWhatIReadAndReconnect() {
+        byte[] mine = docBytes("a", "b");
+        store.saveDoc("mine", mine, headsOf(mine), Reach.PRIVATE, "alice", EventKind.EVENT_KIND_LOCAL, 1);
+        store.setRead("node", new ClientStore.Position(NODE_EPOCH, 3));
+        long epoch = store.epoch();
+        start();
+        // The node has read my stream to 9 in this epoch, but it ends at 1: this store went back.
+        deliver(nodeHello(epoch, 9));
+        assertThat(store.epoch()).isNotEqualTo(epoch);
+        assertThat(store.peer("node").read()).isEqualTo(ClientStore.Position.NONE);
+        assertThat(session.status().ended()).isTrue();
+        assertThat(sent).last().isNull(); // the stream is closed: the next session starts over by heads
+        assertThat(sentOf(SyncMessage.BodyCase.ACK)).isEmpty();
+    }
+
+    @Test
     void badInputGetsTypedErrorsAndNothingIsStored() {
         start();
         deliver(SyncMessage.newBuilder().setDocRequest(DocRequest.newBuilder().setDocId("x")).build());
