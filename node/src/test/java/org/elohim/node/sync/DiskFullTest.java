@@ -76,7 +76,9 @@ class DiskFullTest {
                 }
                 assertThat(l.ta.end).as("the node's session ended on the full disk").isNotNull();
                 assertThat(l.ta.end.storageFailure()).isTrue();
-                assertThat(l.ta.end.reason()).containsIgnoringCase("full");
+                // SQLite rolls the transaction back itself on SQLITE_FULL; what reaches the session may be
+                // that or the failed COMMIT after it: either way a storage failure, not bad input.
+                assertThat(l.ta.end.reason()).startsWith("storage failure");
                 // Every Ack the node sent covers only documents it stored, and so does its read position.
                 long read = node.peerPositions().get("phone").read().seq();
                 List<SyncMessage> acks = l.seenByB.stream().filter(SyncMessage::hasAck).toList();
