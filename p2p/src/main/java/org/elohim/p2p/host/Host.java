@@ -178,6 +178,66 @@ public final class Host implements AutoCloseable {
         });
     }
 
+    /** Listens on every address of {@link HostConfig#listenAddrs()}; completes with the bound addresses. */
+    public CompletableFuture<List<Multiaddr>> listenAll() {
+        List<CompletableFuture<Multiaddr>> all = config.listenAddrs().stream().map(this::listen).toList();
+        return CompletableFuture.allOf(all.toArray(new CompletableFuture[0]))
+                .thenApply(v -> all.stream().map(CompletableFuture::join).toList());
+    }
+
+    /**
+     * Connects to {@code peer} through the best of its {@code addrs}: QUIC, then TCP, then WebSocket, then relay
+     * circuits; on failure the next one. An open connection is reused.
+     */
+    public CompletableFuture<P2pConnection> dial(PeerId peer, java.util.Collection<Multiaddr> addrs) {
+        Optional<P2pConnection> existing = connection(peer);
+        if (existing.isPresent()) {
+            return CompletableFuture.completedFuture(existing.get());
+        }
+        List<Multiaddr> ordered = preferred(addrs).stream().map(a -> a.peerId().isPresent() ? a : a.withPeerId(peer)).toList();
+        if (ordered.isEmpty()) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("no dialable address for " + peer));
+        }
+        CompletableFuture<P2pConnection> result = new CompletableFuture<>();
+        dialInTurn(ordered, 0, result, null);
+        return result;
+    }
+
+    private void dialInTurn(List<Multiaddr> addrs, int i, CompletableFuture<P2pConnection> result, Throwable last) {
+        if (i >= addrs.size()) {
+            result.completeExceptionally(last);
+            return;
+        }
+        dial(addrs.get(i)).whenComplete((c, e) -> {
+            if (e == null) {
+                result.complete(c);
+            } else {
+                // later, once the failed dial has left pendingDials (its own callbacks run after this one)
+                group.next().execute(() -> dialInTurn(addrs, i + 1, result, e));
+            }
+        });
+    }
+
+    /** Pure: the addresses we can dial, QUIC first, then TCP, WebSocket, circuits (stable within a kind). */
+    List<Multiaddr> preferred(java.util.Collection<Multiaddr> addrs) {
+        return addrs.stream().filter(a -> rank(a) < 4 && (a.has(org.elohim.p2p.multiaddr.Protocol.P2P_CIRCUIT)
+                        || transportFor(a).isPresent()))
+                .sorted(java.util.Comparator.comparingInt(Host::rank)).toList();
+    }
+
+    static int rank(Multiaddr a) {
+        if (a.has(org.elohim.p2p.multiaddr.Protocol.P2P_CIRCUIT)) {
+            return 3;
+        }
+        if (a.has(org.elohim.p2p.multiaddr.Protocol.QUIC_V1)) {
+            return 0;
+        }
+        if (a.has(org.elohim.p2p.multiaddr.Protocol.WS)) {
+            return 2;
+        }
+        return a.has(org.elohim.p2p.multiaddr.Protocol.TCP) ? 1 : 4;
+    }
+
     /** Inbound connections of one transport: admission against the limits, then the upgrade. */
     private final class InboundSink implements ConnectionSink {
         private final String transportName;

@@ -3,7 +3,10 @@ package org.elohim.p2p.host;
 import org.elohim.p2p.peer.IdentityKey;
 import org.elohim.p2p.yamux.YamuxConfig;
 
+import org.elohim.p2p.multiaddr.Multiaddr;
+
 import java.time.Duration;
+import java.util.List;
 
 /**
  * @param identity          the host's Ed25519 identity (its peer id)
@@ -14,6 +17,8 @@ import java.time.Duration;
  * @param maxConnections    connections beyond this are refused (inbound) or fail (outbound)
  * @param idleTimeout       a connection without streams for this long is closed; zero disables
  * @param handshakeTimeout  TCP connect + security + muxer negotiation must finish within this
+ * @param listenAddrs       what {@link Host#listenAll()} binds, any mix of {@code /tcp/N}, {@code /tcp/N/ws},
+ *                          {@code /udp/N/quic-v1}
  */
 public record HostConfig(
         IdentityKey identity,
@@ -22,7 +27,17 @@ public record HostConfig(
         boolean inlineMuxer,
         int maxConnections,
         Duration idleTimeout,
-        Duration handshakeTimeout) {
+        Duration handshakeTimeout,
+        List<Multiaddr> listenAddrs) {
+
+    public HostConfig {
+        listenAddrs = List.copyOf(listenAddrs);
+    }
+
+    public HostConfig(IdentityKey identity, String agentVersion, YamuxConfig yamux, boolean inlineMuxer,
+                      int maxConnections, Duration idleTimeout, Duration handshakeTimeout) {
+        this(identity, agentVersion, yamux, inlineMuxer, maxConnections, idleTimeout, handshakeTimeout, List.of());
+    }
 
     public static final String DEFAULT_AGENT = "elohim-node/0.1.0";
 
@@ -32,18 +47,22 @@ public record HostConfig(
     }
 
     public HostConfig withInlineMuxer(boolean inline) {
-        return new HostConfig(identity, agentVersion, yamux, inline, maxConnections, idleTimeout, handshakeTimeout);
+        return new HostConfig(identity, agentVersion, yamux, inline, maxConnections, idleTimeout, handshakeTimeout, listenAddrs);
     }
 
     public HostConfig withIdleTimeout(Duration idle) {
-        return new HostConfig(identity, agentVersion, yamux, inlineMuxer, maxConnections, idle, handshakeTimeout);
+        return new HostConfig(identity, agentVersion, yamux, inlineMuxer, maxConnections, idle, handshakeTimeout, listenAddrs);
     }
 
     public HostConfig withMaxConnections(int max) {
-        return new HostConfig(identity, agentVersion, yamux, inlineMuxer, max, idleTimeout, handshakeTimeout);
+        return new HostConfig(identity, agentVersion, yamux, inlineMuxer, max, idleTimeout, handshakeTimeout, listenAddrs);
+    }
+
+    public HostConfig withListenAddrs(List<Multiaddr> addrs) {
+        return new HostConfig(identity, agentVersion, yamux, inlineMuxer, maxConnections, idleTimeout, handshakeTimeout, addrs);
     }
 
     public HostConfig withYamux(YamuxConfig config) {
-        return new HostConfig(identity, agentVersion, config, inlineMuxer, maxConnections, idleTimeout, handshakeTimeout);
+        return new HostConfig(identity, agentVersion, config, inlineMuxer, maxConnections, idleTimeout, handshakeTimeout, listenAddrs);
     }
 }
