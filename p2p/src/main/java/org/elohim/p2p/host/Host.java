@@ -10,6 +10,9 @@ import org.elohim.p2p.noise.Role;
 import org.elohim.p2p.peer.PeerId;
 import org.elohim.p2p.perf.PerfService;
 import org.elohim.p2p.ping.PingService;
+import org.elohim.p2p.resource.ResourceLimitExceededException;
+import org.elohim.p2p.resource.ResourceLimits;
+import org.elohim.p2p.resource.ResourceManager;
 import org.elohim.p2p.transport.ConnectionSink;
 import org.elohim.p2p.transport.DialOptions;
 import org.elohim.p2p.transport.LazyTransport;
@@ -60,6 +63,10 @@ public final class Host implements AutoCloseable {
     private final Map<InetSocketAddress, Long> punchInitiatorUntil = new ConcurrentHashMap<>();
     private volatile Reachability reachability = Reachability.UNKNOWN;
     private volatile boolean closed;
+    private final ResourceManager resources = new ResourceManager(ResourceLimits.defaults());
+    /** The resource scope of a connection, on the channel that carries it, from admission until close. */
+    static final io.netty.util.AttributeKey<ResourceManager.Connection> SCOPE =
+            io.netty.util.AttributeKey.valueOf("elohim.p2p.resource-scope");
 
     private Host(HostConfig config, TcpTransport transport, EventLoopGroup group, boolean ownsGroup) {
         this.config = config;
@@ -106,6 +113,30 @@ public final class Host implements AutoCloseable {
             }
         }
         return Optional.empty();
+    }
+
+    /** Connection and stream limits (go-libp2p style); {@link ResourceManager#setLimits} changes them. */
+    public ResourceManager resources() {
+        return resources;
+    }
+
+    /** Admits {@code ch} as a connection (before its handshake), released when it closes; null if refused. */
+    private ResourceManager.Connection admit(Channel ch, boolean inbound, boolean relayed,
+                                             CompletableFuture<P2pConnection> failOnRefusal) {
+        ResourceManager.Connection scope;
+        try {
+            scope = resources.openConnection(inbound, relayed);
+        } catch (ResourceLimitExceededException e) {
+            if (failOnRefusal != null) {
+                failOnRefusal.completeExceptionally(e);
+            }
+            log.debug("connection refused: {}", e.getMessage());
+            ch.close();
+            return null;
+        }
+        ch.attr(SCOPE).set(scope);
+        ch.closeFuture().addListener(f -> scope.close());
+        return scope;
     }
 
     public HostConfig config() {
@@ -253,6 +284,9 @@ public final class Host implements AutoCloseable {
                 ch.close();
                 return;
             }
+            if (admit(ch, true, false, null) == null) {
+                return;
+            }
             pendingInbound.incrementAndGet();
             CompletableFuture<P2pConnection> f = new CompletableFuture<>();
             f.whenComplete((c, e) -> {
@@ -268,7 +302,7 @@ public final class Host implements AutoCloseable {
 
         @Override
         public void securedConnection(SecuredConnection sc) {
-            if (closed || adoptSecured(sc) == null) {
+            if (closed || admit(sc.channel(), true, false, null) == null || adoptSecured(sc) == null) {
                 sc.channel().close();
             }
         }
@@ -290,6 +324,9 @@ public final class Host implements AutoCloseable {
 
         @Override
         public void rawChannel(Channel ch, Multiaddr remote, Multiaddr local) {
+            if (admit(ch, false, false, result) == null) {
+                return;
+            }
             new ConnectionUpgrader(Host.this, role, peer, result, transportName, remote, local, false).install(ch);
         }
 
@@ -298,6 +335,9 @@ public final class Host implements AutoCloseable {
             if (peer.isPresent() && !peer.get().equals(sc.remotePeer())) {
                 sc.channel().close();
                 result.completeExceptionally(new org.elohim.p2p.noise.PeerIdMismatchException(peer.get(), sc.remotePeer()));
+                return;
+            }
+            if (admit(sc.channel(), false, false, result) == null) {
                 return;
             }
             P2pConnection conn = adoptSecured(sc);
@@ -415,8 +455,12 @@ public final class Host implements AutoCloseable {
     public CompletableFuture<P2pConnection> upgradeRelayed(Channel stream, boolean initiator, Optional<PeerId> expected,
                                                            Multiaddr remote, Multiaddr local) {
         CompletableFuture<P2pConnection> result = new CompletableFuture<>();
-        Runnable install = () -> new ConnectionUpgrader(this, initiator ? Role.INITIATOR : Role.RESPONDER,
-                expected, result, remote, local).install(stream);
+        Runnable install = () -> {
+            if (admit(stream, !initiator, true, result) != null) {
+                new ConnectionUpgrader(this, initiator ? Role.INITIATOR : Role.RESPONDER, expected, result, remote, local)
+                        .install(stream);
+            }
+        };
         // On the event loop it runs at once, so bytes that follow the relay's answer reach the upgrader.
         if (stream.eventLoop().inEventLoop()) {
             install.run();
@@ -570,6 +614,16 @@ public final class Host implements AutoCloseable {
     boolean connectionUpgraded(P2pConnection conn) {
         if (closed || connectionCount() >= config.maxConnections()) {
             return false;
+        }
+        ResourceManager.Connection scope = conn.channel().attr(SCOPE).get();
+        if (scope != null) {
+            try {
+                scope.established(conn.remotePeer());
+            } catch (ResourceLimitExceededException e) {
+                log.debug("connection with {} refused: {}", conn.remotePeer(), e.getMessage());
+                return false;
+            }
+            conn.resourceScope(scope);
         }
         List<P2pConnection> list = connections.computeIfAbsent(conn.remotePeer(), p -> new ArrayList<>());
         synchronized (list) {

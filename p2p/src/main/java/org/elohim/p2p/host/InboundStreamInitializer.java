@@ -28,6 +28,16 @@ final class InboundStreamInitializer extends ChannelInitializer<Channel> {
 
     @Override
     protected void initChannel(Channel ch) {
+        try {
+            var admitted = connection.admitStream(true);
+            if (admitted != null) {
+                ch.closeFuture().addListener(f -> admitted.close());
+            }
+        } catch (org.elohim.p2p.resource.ResourceLimitExceededException e) {
+            log.debug("inbound stream from {} refused: {}", connection.remotePeer(), e.getMessage());
+            ch.close();
+            return;
+        }
         ch.pipeline().addLast(new MultistreamListener(host::supports, host::protocols, Duration.ofSeconds(10),
                 MultistreamListener.DEFAULT_MAX_ATTEMPTS));
         ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {

@@ -38,6 +38,7 @@ public final class P2pConnection {
     private final CompletableFuture<IdentifyMessage> identified = new CompletableFuture<>();
     private final AtomicReference<IdentifyMessage> identify = new AtomicReference<>();
     private StreamMuxer muxer;
+    private volatile org.elohim.p2p.resource.ResourceManager.Connection resourceScope;
     private long idleSince;
 
     P2pConnection(Channel channel, PeerId remotePeer, byte[] remotePublicKey, Direction direction,
@@ -61,6 +62,17 @@ public final class P2pConnection {
         this.localAddr = localAddr;
         this.muxerInlined = muxerInlined;
         this.relayed = relayed;
+    }
+
+    void resourceScope(org.elohim.p2p.resource.ResourceManager.Connection scope) {
+        this.resourceScope = scope;
+    }
+
+    /** Counts a stream against the limits; null when the connection is not under a resource manager. */
+    org.elohim.p2p.resource.ResourceManager.Stream admitStream(boolean inbound)
+            throws org.elohim.p2p.resource.ResourceLimitExceededException {
+        var scope = resourceScope;
+        return scope == null ? null : scope.openStream(inbound);
     }
 
     void attach(StreamMuxer muxer) {
@@ -163,10 +175,25 @@ public final class P2pConnection {
             result.completeExceptionally(new ClosedChannelException());
             return result;
         }
+        org.elohim.p2p.resource.ResourceManager.Stream admitted;
+        try {
+            admitted = admitStream(false);
+        } catch (org.elohim.p2p.resource.ResourceLimitExceededException e) {
+            result.completeExceptionally(e);
+            return result;
+        }
+        result.whenComplete((s, e) -> {
+            if (e != null && admitted != null) {
+                admitted.close();
+            }
+        });
         P2pConnection self = this;
         muxer.openStream(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
+                if (admitted != null) {
+                    ch.closeFuture().addListener(f -> admitted.close());
+                }
                 MultistreamDialer dialer = new MultistreamDialer(List.of(protocols));
                 dialer.protocol().whenComplete((p, err) -> {
                     if (err != null) {
