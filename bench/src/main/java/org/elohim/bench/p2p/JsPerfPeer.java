@@ -35,8 +35,13 @@ final class JsPerfPeer implements AutoCloseable {
     }
 
     JsPerfPeer(String... args) throws IOException, InterruptedException {
+        this("peer.mjs", args);
+    }
+
+    /** A peer running {@code script} of interop/libp2p (same JSON lines as peer.mjs, e.g. transport-peer.mjs). */
+    JsPerfPeer(String script, String[] args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("node", "--experimental-websocket", "--no-warnings",
-                "--import", "./shim.mjs", "peer.mjs"));
+                "--import", "./shim.mjs", script));
         cmd.addAll(List.of(args));
         process = new ProcessBuilder(cmd).directory(interopDir().toFile())
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
