@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -d interop/libp2p/node_modules ]; then
-  (cd interop/libp2p && npm ci --no-audit --no-fund --loglevel=error)
+  (cd interop/libp2p && { npm ci --no-audit --no-fund --loglevel=error || npm install --no-audit --no-fund --loglevel=error; })
 fi
 ./mvnw -B -q -pl bench -am package dependency:build-classpath -DskipTests \
   -Dmdep.includeScope=runtime -Dmdep.outputFile="$PWD/bench/target/classpath.txt"
