@@ -13,7 +13,7 @@ import java.util.Objects;
 public record NodeConfig(Path dataDir,
                          String httpBind, int httpPort, int maxHttpRequestBytes,
                          String grpcBind, int grpcPort, int maxGrpcMessageBytes,
-                         boolean p2pEnabled, String p2pBind, int p2pPort,
+                         boolean p2pEnabled, String p2pBind, int p2pPort, boolean p2pQuic,
                          int cacheDocuments,
                          int materializeBudgetMb,
                          RealtimeAccess realtimeAccess,
@@ -60,7 +60,7 @@ public record NodeConfig(Path dataDir,
         return new NodeConfig(dataDir,
                 (String) v.get("http.bind"), intOf(v, "http.port"), intOf(v, "http.max_request_bytes"),
                 (String) v.get("grpc.bind"), intOf(v, "grpc.port"), intOf(v, "grpc.max_message_bytes"),
-                (Boolean) v.get("p2p.enabled"), (String) v.get("p2p.bind"), intOf(v, "p2p.port"),
+                (Boolean) v.get("p2p.enabled"), (String) v.get("p2p.bind"), intOf(v, "p2p.port"), (Boolean) v.get("p2p.quic"),
                 intOf(v, "storage.cache_documents"),
                 intOf(v, "storage.materialize_budget_mb"),
                 RealtimeAccess.parse((String) v.get("realtime.access")),
@@ -83,6 +83,7 @@ public record NodeConfig(Path dataDir,
         m.put("p2p.enabled", p2pEnabled);
         m.put("p2p.bind", p2pBind);
         m.put("p2p.port", (long) p2pPort);
+        m.put("p2p.quic", p2pQuic);
         m.put("storage.cache_documents", (long) cacheDocuments);
         m.put("storage.materialize_budget_mb", (long) materializeBudgetMb);
         m.put("realtime.access", realtimeAccess.wireName());

@@ -22,6 +22,8 @@ public record Setting(String key, Type type, Object defaultValue, long min, long
             bool("p2p.enabled", true, "Start the libp2p host (sibling nodes and other clusters)."),
             str("p2p.bind", "0.0.0.0", "Address of the libp2p TCP listener."),
             port("p2p.port", 4001, "libp2p port; 0 picks a free port."),
+            bool("p2p.quic", false, "Also listen for libp2p over QUIC on UDP (/udp/<p2p.port>/quic-v1; its own free"
+                    + " port when p2p.port is 0)."),
             num("storage.cache_documents", 256, 1, 1_000_000,
                     "Documents whose change graph stays cached in memory; idle ones are evicted."),
             num("storage.materialize_budget_mb", 2, 1, 1_000_000,

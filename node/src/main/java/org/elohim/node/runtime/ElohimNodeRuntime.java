@@ -180,6 +180,17 @@ public final class ElohimNodeRuntime implements AutoCloseable {
                             + ": " + e.getCause().getMessage(), e.getCause());
                 }
                 p2pPort = bound.toInetSocketAddress().getPort();
+                if (config.p2pQuic()) {
+                    Multiaddr quic = Multiaddr.fromInetSocketAddress(new InetSocketAddress(config.p2pBind(), config.p2pPort()),
+                            org.elohim.p2p.multiaddr.Protocol.UDP).encapsulate(
+                            org.elohim.p2p.multiaddr.Component.of(org.elohim.p2p.multiaddr.Protocol.QUIC_V1));
+                    try {
+                        log.info("libp2p listening on {}", p2p.listen(quic).get(15, TimeUnit.SECONDS));
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        throw new NodeStartException("cannot listen for libp2p QUIC on " + quic + ": "
+                                + e.getCause().getMessage(), e.getCause());
+                    }
+                }
             }
 
             NodeContext ctx = new NodeContext(config, nodeId, storage.documents(), storage.reach(), storage.devices(),

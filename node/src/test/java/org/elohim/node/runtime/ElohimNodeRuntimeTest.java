@@ -285,6 +285,20 @@ class ElohimNodeRuntimeTest {
     }
 
     @Test
+    void libp2pAlsoListensOnQuicWhenConfigured() throws Exception {
+        node.close();
+        node = ElohimNodeRuntime.start(NodeConfig.ephemeral(dir).with("p2p.enabled", "true").with("p2p.quic", "true"));
+        var quic = node.p2pHost().orElseThrow().listenAddresses().stream()
+                .filter(a -> a.toString().endsWith("/quic-v1")).findFirst().orElseThrow();
+        try (org.elohim.p2p.host.Host client = org.elohim.p2p.host.Host.create(
+                org.elohim.p2p.host.HostConfig.defaults(org.elohim.p2p.peer.IdentityKey.generate()))) {
+            var conn = client.dial(quic.withPeerId(org.elohim.p2p.peer.PeerId.parse(node.nodeId()))).get(15, TimeUnit.SECONDS);
+            assertThat(conn.transport()).isEqualTo("quic");
+            assertThat(client.ping(conn.remotePeer(), 2).get(15, TimeUnit.SECONDS)).hasSize(2);
+        }
+    }
+
+    @Test
     void aPortInUseFailsTheStartNamingTheListenerAndReleasesEverything(@TempDir Path other) throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
             NodeConfig config = NodeConfig.ephemeral(other).with("http.port", Integer.toString(taken.getLocalPort()));
