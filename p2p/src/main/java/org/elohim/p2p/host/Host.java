@@ -393,7 +393,17 @@ public final class Host implements AutoCloseable {
             if (pending != null) {
                 return pending;
             }
-            fresh.whenComplete((c, e) -> pendingDials.remove(peer.get(), fresh));
+            // The caller sees the outcome only after the dial has left pendingDials, so a retry right after a
+            // failure (dialing the next address) starts a new dial instead of getting this failed one back.
+            CompletableFuture<P2pConnection> visible = new CompletableFuture<>();
+            fresh.whenComplete((c, e) -> {
+                pendingDials.remove(peer.get(), fresh);
+                if (e != null) {
+                    visible.completeExceptionally(e);
+                } else {
+                    visible.complete(c);
+                }
+            });
             if (isCircuit) {
                 circuit.apply(addr).whenComplete((c, e) -> {
                     if (e != null) {
@@ -405,7 +415,7 @@ public final class Host implements AutoCloseable {
             } else {
                 dial0(addr, peer, fresh, Role.INITIATOR, fromListenPort, true);
             }
-            return fresh;
+            return visible;
         }
         if (isCircuit) {
             return CompletableFuture.failedFuture(new IllegalArgumentException("a circuit address needs the target's /p2p/"));
