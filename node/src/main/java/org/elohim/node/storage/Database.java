@@ -366,6 +366,7 @@ public final class Database implements AutoCloseable {
             writer.commit();
         } catch (Throwable t) {
             rollbackQuietly();
+            forgetCachedStatements();
             if (batch.size() == 1) {
                 failedJobs.increment();
                 batch.get(0).fail(t, completions);
@@ -387,6 +388,21 @@ public final class Database implements AutoCloseable {
         lastCommitNanos = took;
         if (commitTimer != null) commitTimer.record(took, TimeUnit.NANOSECONDS);
         for (int i = 0; i < batch.size(); i++) batch.get(i).complete(results[i], completions);
+    }
+
+    /**
+     * A statement that failed mid-step (e.g. SQLITE_FULL) can stay unusable ("statement is not executing"),
+     * failing every later job that reuses it even once there is room again: after a failure, prepare anew.
+     */
+    private void forgetCachedStatements() {
+        for (PreparedStatement ps : writerStatements.values()) {
+            try {
+                ps.close();
+            } catch (SQLException ignored) {
+                // dropped either way
+            }
+        }
+        writerStatements.clear();
     }
 
     private void rollbackQuietly() {
