@@ -206,6 +206,16 @@ public final class ElohimClient implements AutoCloseable {
         }
     }
 
+    /** Blob uploads and downloads over this connection, as this device ({@link BlobTransfer}). */
+    public BlobTransfer blobs() {
+        requireConnected();
+        return new BlobTransfer(() -> {
+            ManagedChannel ch = channel;
+            if (ch == null) throw new ClientException("not connected: call connect(host, port) first");
+            return ch;
+        });
+    }
+
     private ElohimNodeGrpc.ElohimNodeBlockingStub requireConnected() {
         ElohimNodeGrpc.ElohimNodeBlockingStub s = blockingStub;
         if (s == null) throw new ClientException("not connected: call connect(host, port) first");

@@ -17,7 +17,8 @@ public record NodeConfig(Path dataDir,
                          int cacheDocuments,
                          int materializeBudgetMb,
                          RealtimeAccess realtimeAccess,
-                         String logLevel) {
+                         String logLevel,
+                         long blobQuotaBytesPerOwner, long blobGcGraceHours) {
 
     public NodeConfig {
         Objects.requireNonNull(dataDir, "dataDir");
@@ -64,7 +65,8 @@ public record NodeConfig(Path dataDir,
                 intOf(v, "storage.cache_documents"),
                 intOf(v, "storage.materialize_budget_mb"),
                 RealtimeAccess.parse((String) v.get("realtime.access")),
-                (String) v.get("log.level"));
+                (String) v.get("log.level"),
+                (Long) v.get("blobs.quota_bytes_per_owner"), (Long) v.get("blobs.gc_grace_hours"));
     }
 
     private static int intOf(Map<String, Object> v, String key) {
@@ -88,6 +90,8 @@ public record NodeConfig(Path dataDir,
         m.put("storage.materialize_budget_mb", (long) materializeBudgetMb);
         m.put("realtime.access", realtimeAccess.wireName());
         m.put("log.level", logLevel);
+        m.put("blobs.quota_bytes_per_owner", blobQuotaBytesPerOwner);
+        m.put("blobs.gc_grace_hours", blobGcGraceHours);
         return m;
     }
 

@@ -32,6 +32,10 @@ public record Setting(String key, Type type, Object defaultValue, long min, long
                             + " memory for text). Larger documents still sync; their content views answer an error."),
             str("realtime.access", "open", "Who may open a WebSocket session: \"open\" (anyone; unauthenticated"
                     + " sessions are anonymous and receive commons documents only) or \"paired\" (paired devices only)."),
+            num("blobs.quota_bytes_per_owner", 0, 0, Long.MAX_VALUE, "Blob bytes each family member may store"
+                    + " (uploads in progress count); 0 = no quota."),
+            num("blobs.gc_grace_hours", 168, 0, 100_000, "Hours a blob no document references (and an unfinished"
+                    + " upload) is kept before it is collected."),
             str("log.level", "info", "Log level of the node: error, warn, info, debug, trace."));
 
     public static Setting byKey(String key) {

@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.elohim.api.v1.BlobChunk;
+import org.elohim.api.v1.BlobUploadState;
+import org.elohim.api.v1.BlobUploadStateRequest;
 import org.elohim.api.v1.Document;
 import org.elohim.api.v1.DocumentSummary;
 import org.elohim.api.v1.ElohimNodeGrpc;
@@ -22,6 +24,7 @@ import org.elohim.api.v1.PutBlobResponse;
 import org.elohim.api.v1.PutDocumentRequest;
 import org.elohim.api.v1.PutDocumentResponse;
 import org.elohim.api.v1.SyncMessage;
+import org.elohim.node.blobs.grpc.BlobRpc;
 import org.elohim.node.device.PairingTokens;
 import org.elohim.node.docs.DocumentInfo;
 import org.elohim.node.docs.DocumentService;
@@ -44,9 +47,17 @@ public final class ElohimNodeService extends ElohimNodeGrpc.ElohimNodeImplBase {
     private final SyncStreams syncStreams;
     private final NodeIdentity identity;
     private final long startedAtMillis = System.currentTimeMillis();
+    private final BlobRpc blobs;
 
     public ElohimNodeService(DocumentService docs, ReachEnforcer reach, PairingTokens pairing, SyncStreams syncStreams,
                              NodeIdentity identity) {
+        this(docs, reach, pairing, syncStreams, identity, null);
+    }
+
+    /** {@code blobs}: the blob calls (null: they answer UNIMPLEMENTED). */
+    public ElohimNodeService(DocumentService docs, ReachEnforcer reach, PairingTokens pairing, SyncStreams syncStreams,
+                             NodeIdentity identity, BlobRpc blobs) {
+        this.blobs = blobs;
         this.docs = docs;
         this.reach = reach;
         this.pairing = pairing;
@@ -223,16 +234,23 @@ public final class ElohimNodeService extends ElohimNodeGrpc.ElohimNodeImplBase {
                 });
     }
 
-    private static final String NO_BLOBS = "blob storage is not available on this node yet; GetBlob/PutBlob are defined"
-            + " but not implemented";
+    private static final String NO_BLOBS = "blob storage is not enabled on this node";
 
     @Override
     public void getBlob(GetBlobRequest request, StreamObserver<BlobChunk> responses) {
-        responses.onError(Status.UNIMPLEMENTED.withDescription(NO_BLOBS).asRuntimeException());
+        if (blobs != null) blobs.getBlob(request, responses);
+        else responses.onError(Status.UNIMPLEMENTED.withDescription(NO_BLOBS).asRuntimeException());
+    }
+
+    @Override
+    public void getBlobUploadState(BlobUploadStateRequest request, StreamObserver<BlobUploadState> responses) {
+        if (blobs != null) blobs.uploadState(request, responses);
+        else responses.onError(Status.UNIMPLEMENTED.withDescription(NO_BLOBS).asRuntimeException());
     }
 
     @Override
     public StreamObserver<BlobChunk> putBlob(StreamObserver<PutBlobResponse> responses) {
+        if (blobs != null) return blobs.putBlob(responses);
         responses.onError(Status.UNIMPLEMENTED.withDescription(NO_BLOBS).asRuntimeException());
         return new StreamObserver<>() {
             @Override

@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.elohim.node.blobs.BlobService;
+import org.elohim.node.blobs.grpc.BlobRpc;
 import org.elohim.node.config.NodeConfig;
 import org.elohim.node.device.AuthHeaders;
 import org.elohim.node.device.AuthenticationFailed;
@@ -158,8 +160,11 @@ public final class ElohimNodeRuntime implements AutoCloseable {
             LiveSyncPeers sync = new LiveSyncPeers(new MeteredSyncStreams(b.syncStreamsWrapper.apply(base),
                     metrics.registry()));
             SyncPeers syncPeers = b.syncPeers != null ? b.syncPeers : sync;
+            BlobService blobs = closer.add("blobs", BlobService.start(storage.blobs(), storage.documents(), storage.reach(),
+                    docId -> storage.documents().read(docId, AutomergeJson::toJson).join(), java.time.Duration.ofHours(1)));
             ElohimNodeService service = new ElohimNodeService(storage.documents(), storage.reach(), storage.pairing(),
-                    sync, new NodeIdentity(nodeId, NodeVersion.get()));
+                    sync, new NodeIdentity(nodeId, NodeVersion.get()),
+                    new BlobRpc(blobs.access(), DeviceAuthInterceptor::requester));
             GrpcServer grpc = closer.add("gRPC server", GrpcServer.start(
                     GrpcServer.Config.defaults(config.grpcBind(), config.grpcPort())
                             .withMaxInboundMessageBytes(config.maxGrpcMessageBytes()),

@@ -3,6 +3,7 @@ package org.elohim.node.runtime;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
+import org.elohim.node.blobs.BlobStore;
 import org.elohim.node.config.NodeConfig;
 import org.elohim.node.device.DeviceAuthenticator;
 import org.elohim.node.device.DeviceRegistry;
@@ -25,9 +26,11 @@ public final class NodeStorage implements AutoCloseable {
     private final PairingTokens pairing;
     private final DeviceAuthenticator authenticator;
     private final ReachEnforcer reach;
+    private final BlobStore blobs;
 
     private NodeStorage(IdentityKey identity, Database database, SqliteDocumentService documents,
-                        DeviceRegistry devices) {
+                        DeviceRegistry devices, BlobStore blobs) {
+        this.blobs = blobs;
         this.identity = identity;
         this.database = database;
         this.documents = documents;
@@ -53,7 +56,9 @@ public final class NodeStorage implements AutoCloseable {
                     SqliteDocumentService.Options.defaults().withCacheCapacity(config.cacheDocuments())
                             .withMaterializeBudget(config.materializeBudgetMb() * 1024L * 1024L), registry);
             try {
-                return new NodeStorage(identity, db, docs, new DeviceRegistry(db));
+                BlobStore blobs = BlobStore.open(config.dataDir(), db, new BlobStore.Options(config.blobQuotaBytesPerOwner(),
+                        java.time.Duration.ofHours(config.blobGcGraceHours())), java.time.Clock.systemUTC());
+                return new NodeStorage(identity, db, docs, new DeviceRegistry(db), blobs);
             } catch (RuntimeException e) {
                 docs.close();
                 throw e;
@@ -91,6 +96,11 @@ public final class NodeStorage implements AutoCloseable {
 
     public DeviceAuthenticator authenticator() {
         return authenticator;
+    }
+
+    /** The blob store (no reach: see {@code BlobAccess}). */
+    public BlobStore blobs() {
+        return blobs;
     }
 
     public ReachEnforcer reach() {

@@ -1,0 +1,129 @@
+package org.elohim.node.blobs;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import org.elohim.node.docs.DocumentService;
+import org.elohim.node.docs.StreamEvent;
+import org.elohim.node.docs.StreamPosition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps {@code blob_refs} in step with the documents: follows the node's durable stream from a
+ * cursor stored beside the references (same transaction), so a crash never loses an update and a
+ * new epoch re-reads every document. Reading a document's content needs it materialized (the one
+ * place blobs do so), one document at a time, on this indexer's own thread.
+ */
+public final class BlobReferenceIndexer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(BlobReferenceIndexer.class);
+    private static final int PAGE = 200;
+
+    private final BlobStore store;
+    private final DocumentService docs;
+    private final Function<String, Optional<Map<String, Object>>> contentOf;
+    private final Thread thread;
+    private final Object signal = new Object();
+    private final AutoCloseable subscription;
+    private volatile boolean closed;
+    private volatile boolean dirty = true;
+
+    /** {@code contentOf}: a document's JSON view (empty if absent). */
+    public BlobReferenceIndexer(BlobStore store, DocumentService docs,
+                                Function<String, Optional<Map<String, Object>>> contentOf) {
+        this.store = store;
+        this.docs = docs;
+        this.contentOf = contentOf;
+        this.subscription = docs.subscribe(change -> wake());
+        this.thread = new Thread(this::loop, "blob-references");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void wake() {
+        synchronized (signal) {
+            dirty = true;
+            signal.notifyAll();
+        }
+    }
+
+    private void loop() {
+        while (!closed) {
+            try {
+                synchronized (signal) {
+                    while (!dirty && !closed) signal.wait(5_000);
+                    dirty = false;
+                }
+                while (!closed && catchUp()) {
+                    // more pages
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                if (closed) return;
+                log.warn("blob reference indexing failed; retrying", e);
+                sleepQuietly();
+                dirty = true;
+            }
+        }
+    }
+
+    /** Indexes one page of documents changed since the cursor; true if there may be more. */
+    boolean catchUp() {
+        StreamPosition now = docs.position();
+        long[] cursor = store.referenceCursor();
+        long after = cursor[0] == now.epoch() ? cursor[1] : 0; // a new epoch: read everything again
+        List<StreamEvent> events = docs.eventsSince(after, PAGE);
+        if (events.isEmpty()) {
+            if (cursor[0] != now.epoch()) store.indexReferences(Map.of(), now.epoch(), 0);
+            return false;
+        }
+        Map<String, Map<BlobId, String>> byDoc = new LinkedHashMap<>();
+        long max = after;
+        for (StreamEvent e : events) {
+            max = Math.max(max, e.seq());
+            byDoc.put(e.docId(), contentOf.apply(e.docId()).map(BlobReferences::find).orElse(Map.of()));
+        }
+        store.indexReferences(byDoc, now.epoch(), max);
+        return events.size() == PAGE;
+    }
+
+    /** Blocks until every committed document change so far is indexed (tests, CLI). */
+    public void awaitIndexed(long timeoutMillis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (System.currentTimeMillis() < deadline) {
+            StreamPosition now = docs.position();
+            long[] cursor = store.referenceCursor();
+            if (cursor[0] == now.epoch() && cursor[1] >= now.seq()) return;
+            wake();
+            Thread.sleep(20);
+        }
+        throw new IllegalStateException("blob references not indexed within " + timeoutMillis + " ms");
+    }
+
+    private static void sleepQuietly() {
+        try {
+            Thread.sleep(1_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            subscription.close();
+        } catch (Exception ignored) {
+            // closing
+        }
+        thread.interrupt();
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
