@@ -53,6 +53,19 @@ public final class HttpServer implements AutoCloseable {
                                    EventLoopGroup workerGroup, Class<? extends ServerChannel> channelType,
                                    List<Route> routes, List<WebSocketEndpoint> webSockets,
                                    RequesterResolver requesters) throws InterruptedException {
+        return start(bindAddress, port, maxRequestBytes, boss, workerGroup, channelType, routes, webSockets, requesters, null);
+    }
+
+    /**
+     * {@code streaming}: a handler per connection placed before the aggregator, for requests whose
+     * bodies must not be gathered in memory (blob transfers); it passes on every request it does not take.
+     */
+    public static HttpServer start(String bindAddress, int port, int maxRequestBytes, EventLoopGroup boss,
+                                   EventLoopGroup workerGroup, Class<? extends ServerChannel> channelType,
+                                   List<Route> routes, List<WebSocketEndpoint> webSockets,
+                                   RequesterResolver requesters,
+                                   java.util.function.Supplier<io.netty.channel.ChannelHandler> streaming)
+            throws InterruptedException {
         Router router = new Router(routes);
         AtomicInteger n = new AtomicInteger();
         ThreadPoolExecutor pool = new ThreadPoolExecutor(2, 8, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(512), r -> {
@@ -74,8 +87,9 @@ public final class HttpServer implements AutoCloseable {
                         connections.add(ch); // removed by the group when it closes
                         ch.pipeline()
                                 .addLast("idle", new IdleStateHandler(0, 0, IDLE_SECONDS))
-                                .addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, 8192))
-                                .addLast("aggregator", new JsonHttpObjectAggregator(maxRequestBytes))
+                                .addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, 8192));
+                        if (streaming != null) ch.pipeline().addLast("streaming", streaming.get());
+                        ch.pipeline().addLast("aggregator", new JsonHttpObjectAggregator(maxRequestBytes))
                                 .addLast("requests", new HttpRequestHandler(router, endpoints, requesters, pool));
                     }
                 });

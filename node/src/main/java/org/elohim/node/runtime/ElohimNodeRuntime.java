@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.elohim.node.blobs.BlobService;
+import org.elohim.node.blobs.http.BlobHttpHandler;
 import org.elohim.node.blobs.grpc.BlobRpc;
 import org.elohim.node.config.NodeConfig;
 import org.elohim.node.device.AuthHeaders;
@@ -212,9 +213,12 @@ public final class ElohimNodeRuntime implements AutoCloseable {
             routes.addAll(new AdminRoutes(new AdminOperations(storage,
                     NodeAddresses.hostPorts(config.grpcBind(), grpc.port())), admin).routes());
             routes.addAll(b.extraRoutes);
+            RequesterResolver requesters = httpRequesters(storage);
+            java.util.concurrent.ExecutorService blobPool = BlobHttpHandler.newPool();
+            closer.add("blob HTTP pool", blobPool::shutdownNow);
             HttpServer http = closer.add("HTTP server", HttpServer.start(config.httpBind(), config.httpPort(),
                     config.maxHttpRequestBytes(), netty.boss(), netty.workers(), netty.serverChannel(), routes,
-                    endpoints, httpRequesters(storage)));
+                    endpoints, requesters, () -> new BlobHttpHandler(blobs.access(), requesters, blobPool)));
 
             BoundPorts ports = new BoundPorts(http.port(), grpc.port(), p2pPort);
             PortsFile.write(files.ports(), new PortsFile.Contents(ProcessHandle.current().pid(),
