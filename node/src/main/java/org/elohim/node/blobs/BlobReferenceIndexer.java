@@ -29,6 +29,11 @@ public final class BlobReferenceIndexer implements AutoCloseable {
     private final AutoCloseable subscription;
     private volatile boolean closed;
     private volatile boolean dirty = true;
+    private volatile long lastChangeNanos = System.nanoTime();
+    /** Indexing waits for this much quiet (reading a document competes with sync for its owner thread and cache)... */
+    static final long QUIET_NANOS = 300_000_000L;
+    /** ...but never longer than this behind. */
+    static final long MAX_DEFER_NANOS = 60_000_000_000L;
 
     /** {@code contentOf}: a document's JSON view (empty if absent). */
     public BlobReferenceIndexer(BlobStore store, DocumentService docs,
@@ -39,10 +44,13 @@ public final class BlobReferenceIndexer implements AutoCloseable {
         this.subscription = docs.subscribe(change -> wake());
         this.thread = new Thread(this::loop, "blob-references");
         thread.setDaemon(true);
+        // Indexing may lag a little; it must not compete with sync for the CPU.
+        thread.setPriority(Thread.MIN_PRIORITY);
         thread.start();
     }
 
     private void wake() {
+        lastChangeNanos = System.nanoTime();
         synchronized (signal) {
             dirty = true;
             signal.notifyAll();
@@ -56,8 +64,9 @@ public final class BlobReferenceIndexer implements AutoCloseable {
                     while (!dirty && !closed) signal.wait(5_000);
                     dirty = false;
                 }
+                awaitQuiet();
                 while (!closed && catchUp()) {
-                    // more pages
+                    awaitQuiet();
                 }
             } catch (InterruptedException e) {
                 return;
@@ -67,6 +76,13 @@ public final class BlobReferenceIndexer implements AutoCloseable {
                 sleepQuietly();
                 dirty = true;
             }
+        }
+    }
+
+    private void awaitQuiet() throws InterruptedException {
+        long start = System.nanoTime();
+        while (!closed && System.nanoTime() - lastChangeNanos < QUIET_NANOS && System.nanoTime() - start < MAX_DEFER_NANOS) {
+            Thread.sleep(50);
         }
     }
 
@@ -97,7 +113,10 @@ public final class BlobReferenceIndexer implements AutoCloseable {
             StreamPosition now = docs.position();
             long[] cursor = store.referenceCursor();
             if (cursor[0] == now.epoch() && cursor[1] >= now.seq()) return;
-            wake();
+            synchronized (signal) {
+                dirty = true;
+                signal.notifyAll();
+            }
             Thread.sleep(20);
         }
         throw new IllegalStateException("blob references not indexed within " + timeoutMillis + " ms");

@@ -49,6 +49,10 @@ final class LocalAdminClient implements AdminClient {
         return ops.listDocuments(after, limit, reach, owner);
     }
 
+    NodeStorage storage() {
+        return storage;
+    }
+
     @Override
     public Map<String, Object> snapshotDatabase() {
         return ops.snapshotDatabase();

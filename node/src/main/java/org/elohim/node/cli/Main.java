@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
 @Command(name = "elohim", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "The always-on node that keeps a family's documents: SQLite storage, sync with devices and nodes.",
         subcommands = {InitCommand.class, RunCommand.class, StatusCommand.class, PairCommand.class, DocCommand.class,
-                BackupCommand.class, RestoreCommand.class,
+                BlobCommand.class, BackupCommand.class, RestoreCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 no node running, 5 bad config, 6 start failed."})
 public final class Main implements Runnable {

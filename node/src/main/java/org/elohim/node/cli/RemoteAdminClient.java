@@ -96,6 +96,14 @@ final class RemoteAdminClient implements AdminClient {
         return new CliException(ExitCodes.FAILURE, "the node refused the admin request (is admin.token current?)");
     }
 
+    String base() {
+        return base;
+    }
+
+    String token() {
+        return token;
+    }
+
     @Override
     public String where() {
         return "running node at " + base;

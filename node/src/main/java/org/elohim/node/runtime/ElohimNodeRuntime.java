@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.elohim.node.blobs.BlobService;
+import org.elohim.node.blobs.http.BlobAdminRoutes;
 import org.elohim.node.blobs.http.BlobHttpHandler;
 import org.elohim.node.blobs.grpc.BlobRpc;
 import org.elohim.node.config.NodeConfig;
@@ -212,13 +213,16 @@ public final class ElohimNodeRuntime implements AutoCloseable {
                     storage.documents(), storage.reach(), metrics, syncPeers).routes());
             routes.addAll(new AdminRoutes(new AdminOperations(storage,
                     NodeAddresses.hostPorts(config.grpcBind(), grpc.port())), admin).routes());
+            routes.addAll(new BlobAdminRoutes(storage.blobs(), x -> x.fromLoopback()
+                    && admin.matches(x.headers().get("Authorization"))).routes());
             routes.addAll(b.extraRoutes);
             RequesterResolver requesters = httpRequesters(storage);
             java.util.concurrent.ExecutorService blobPool = BlobHttpHandler.newPool();
             closer.add("blob HTTP pool", blobPool::shutdownNow);
             HttpServer http = closer.add("HTTP server", HttpServer.start(config.httpBind(), config.httpPort(),
                     config.maxHttpRequestBytes(), netty.boss(), netty.workers(), netty.serverChannel(), routes,
-                    endpoints, requesters, () -> new BlobHttpHandler(blobs.access(), requesters, blobPool)));
+                    endpoints, requesters, () -> new BlobHttpHandler(blobs.access(), requesters, blobPool,
+                            (remote, auth) -> isLoopback(remote) && admin.matches(auth))));
 
             BoundPorts ports = new BoundPorts(http.port(), grpc.port(), p2pPort);
             PortsFile.write(files.ports(), new PortsFile.Contents(ProcessHandle.current().pid(),
@@ -268,6 +272,10 @@ public final class ElohimNodeRuntime implements AutoCloseable {
             if (v != null) m.put(name, v);
         }
         return m;
+    }
+
+    private static boolean isLoopback(java.net.SocketAddress a) {
+        return a instanceof InetSocketAddress i && i.getAddress() != null && i.getAddress().isLoopbackAddress();
     }
 
     /** Where a local client connects: loopback when listening on every interface. */

@@ -59,15 +59,28 @@ public final class BlobHttpHandler extends ChannelInboundHandlerAdapter {
     private final BlobAccess access;
     private final RequesterResolver requesters;
     private final ExecutorService pool;
+    private final Operator operator;
     private final Object writable = new Object();
     // Event-loop state of the request being handled by this handler (null: not ours).
     private Upload upload;
     private boolean discarding;
 
-    public BlobHttpHandler(BlobAccess access, RequesterResolver requesters, ExecutorService pool) {
+    /**
+     * Recognizes the node's operator (the CLI: loopback peer + admin token), who reads every blob
+     * and uploads on behalf of an owner ({@code ?owner=NAME}).
+     */
+    @FunctionalInterface
+    public interface Operator {
+        boolean is(java.net.SocketAddress remote, String authorization);
+
+        Operator NONE = (r, a) -> false;
+    }
+
+    public BlobHttpHandler(BlobAccess access, RequesterResolver requesters, ExecutorService pool, Operator operator) {
         this.access = access;
         this.requesters = requesters;
         this.pool = pool;
+        this.operator = operator;
     }
 
     /** The pool blob transfers run on (disk and SQLite); bounded, answers 503 when full. */
@@ -125,6 +138,7 @@ public final class BlobHttpHandler extends ChannelInboundHandlerAdapter {
         ctx.channel().config().setAutoRead(false);
         QueryStringDecoder qs = new QueryStringDecoder(req.uri());
         HttpHeaders headers = req.headers().copy();
+        boolean op = operator.is(ctx.channel().remoteAddress(), headers.get(HttpHeaderNames.AUTHORIZATION));
         if ((method.equals("PUT") || method.equals("POST")) && path.equals(PREFIX)) {
             discarding = false;
             if (HttpUtil.is100ContinueExpected(req)) {
@@ -133,12 +147,12 @@ public final class BlobHttpHandler extends ChannelInboundHandlerAdapter {
             long size = HttpUtil.isTransferEncodingChunked(req) ? -1 : HttpUtil.getContentLength(req, -1L);
             Upload u = new Upload(keepAlive);
             upload = u;
-            submit(ctx, keepAlive, () -> u.begin(ctx, method, path, qs, headers, size));
+            submit(ctx, keepAlive, () -> u.begin(ctx, method, path, qs, headers, size, op));
             return;
         }
         if ((method.equals("GET") || method.equals("HEAD")) && path.length() > PREFIX.length() + 1) {
             String id = path.substring(PREFIX.length() + 1);
-            submit(ctx, keepAlive, () -> serve(ctx, method, path, id, headers, keepAlive));
+            submit(ctx, keepAlive, () -> serve(ctx, method, path, id, headers, keepAlive, op));
             return;
         }
         reply(ctx, path.equals(PREFIX) ? HttpReply.error(405, "method " + method + " not allowed; allowed: PUT, POST")
@@ -179,13 +193,14 @@ public final class BlobHttpHandler extends ChannelInboundHandlerAdapter {
     // ---- download ----------------------------------------------------------------------------
 
     private void serve(ChannelHandlerContext ctx, String method, String path, String idText, HttpHeaders headers,
-                       boolean keepAlive) {
-        Requester requester = requesters.resolve(method, path, headers);
+                       boolean keepAlive, boolean op) {
+        Requester requester = op ? null : requesters.resolve(method, path, headers);
         Optional<BlobId> id = BlobId.parse(idText);
         // Denied and missing answer the same bytes (the id shown is the one asked for).
         HttpError notFound = HttpError.notFound("no such blob: " + (idText.length() > 80 ? idText.substring(0, 80) : idText));
         if (id.isEmpty()) throw new HttpError(400, "not a blob id (sha256-<64 hex> or a CIDv1 raw)");
-        BlobReader reader = access.open(requester, id.get()).orElseThrow(() -> notFound);
+        BlobReader reader = (op ? access.store().open(id.get()) : access.open(requester, id.get()))
+                .orElseThrow(() -> notFound);
         boolean handedOff = false;
         try {
             BlobInfo info = reader.info();
@@ -332,13 +347,18 @@ public final class BlobHttpHandler extends ChannelInboundHandlerAdapter {
 
         /** On the pool: authenticate, declare, then ask for the body. */
         void begin(ChannelHandlerContext ctx, String method, String path, QueryStringDecoder qs, HttpHeaders headers,
-                   long size) {
+                   long size, boolean op) {
             try {
-                Requester requester = requesters.resolve(method, path, headers);
-                if (!(requester instanceof Requester.Device device)) {
+                Map<String, List<String>> q = qs.parameters();
+                String owner;
+                if (op) {
+                    owner = first(q, "owner", null);
+                    if (owner == null || owner.isBlank()) throw HttpError.badRequest("owner is required");
+                } else if (requesters.resolve(method, path, headers) instanceof Requester.Device device) {
+                    owner = device.owner();
+                } else {
                     throw new HttpError(401, "uploads need a paired device (signed elohim-device-* headers)");
                 }
-                Map<String, List<String>> q = qs.parameters();
                 Optional<BlobId> expected = Optional.empty();
                 String hash = first(q, "hash", headers.get("elohim-blob-hash"));
                 if (hash != null) expected = Optional.of(BlobId.parse(hash).orElseThrow(() -> HttpError.badRequest("bad hash")));
@@ -349,7 +369,7 @@ public final class BlobHttpHandler extends ChannelInboundHandlerAdapter {
                 if (expected.isPresent() && size < 0) throw HttpError.badRequest("a declared hash needs a Content-Length");
                 String type = headers.get(HttpHeaderNames.CONTENT_TYPE);
                 if (type != null && type.length() > 255) throw HttpError.badRequest("Content-Type too long");
-                blob = access.store().beginUpload(device.owner(), expected, size, type, reach);
+                blob = access.store().beginUpload(owner, expected, size, type, reach);
                 head.complete(null);
                 ctx.executor().execute(ctx::read);
             } catch (BlobRejected e) {
