@@ -20,6 +20,8 @@ import org.slf4j.LoggerFactory;
 public final class BlobReferenceIndexer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BlobReferenceIndexer.class);
     private static final int PAGE = 200;
+    /** Larger documents are not scanned for references. */
+    public static final long MAX_DOCUMENT_BYTES = 1L << 20;
 
     private final BlobStore store;
     private final DocumentService docs;
@@ -100,10 +102,26 @@ public final class BlobReferenceIndexer implements AutoCloseable {
         long max = after;
         for (StreamEvent e : events) {
             max = Math.max(max, e.seq());
-            byDoc.put(e.docId(), contentOf.apply(e.docId()).map(BlobReferences::find).orElse(Map.of()));
+            byDoc.put(e.docId(), referencesOf(e.docId()));
         }
         store.indexReferences(byDoc, now.epoch(), max);
         return events.size() == PAGE;
+    }
+
+    /**
+     * References of one document. Documents over {@link #MAX_DOCUMENT_BYTES} are not read (they
+     * would have to be materialized whole; references live in small metadata documents), nor is one
+     * whose content the store refuses to build: both count as referencing nothing.
+     */
+    private Map<BlobId, String> referencesOf(String docId) {
+        Optional<org.elohim.node.docs.DocumentInfo> info = docs.info(docId);
+        if (info.isEmpty() || info.get().sizeBytes() > MAX_DOCUMENT_BYTES) return Map.of();
+        try {
+            return contentOf.apply(docId).map(BlobReferences::find).orElse(Map.of());
+        } catch (RuntimeException e) {
+            log.debug("blob references of {} not read: {}", docId, e.toString());
+            return Map.of();
+        }
     }
 
     /** Blocks until every committed document change so far is indexed (tests, CLI). */
