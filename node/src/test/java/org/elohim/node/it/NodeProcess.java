@@ -35,7 +35,7 @@ final class NodeProcess implements AutoCloseable {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
         Path portsFile = new NodeFiles(dataDir).ports();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (System.nanoTime() < deadline) {
             Optional<PortsFile.Contents> c = PortsFile.read(portsFile);
             if (c.isPresent() && c.get().pid() == p.pid()) return new NodeProcess(p, c.get(), log);
